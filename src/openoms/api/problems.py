@@ -1,0 +1,97 @@
+"""Errors as RFC 9457 problem details (application/problem+json) naming the field at fault."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import JSONResponse
+
+from openoms.core import errors
+
+PROBLEM = "application/problem+json"
+
+_STATUS: list[tuple[type[errors.OmsError], int]] = [
+    (errors.UnknownOrder, 404),
+    (errors.NotFound, 422),
+    (errors.Forbidden, 403),
+    (errors.DuplicateClOrdID, 409),
+    (errors.InvalidTransition, 409),
+    (errors.Conflict, 409),
+    (errors.RiskRejected, 422),
+    (errors.ValidationError, 422),
+    (errors.DomainError, 422),
+    (errors.StorageError, 503),
+]
+
+
+def problem(status: int, title: str, detail: str, *, code: str,
+            errors_: list[dict[str, Any]] | None = None, **extra: Any) -> JSONResponse:
+    """Build a problem+json response."""
+    body: dict[str, Any] = {"type": f"https://openoms.dev/problems/{code}", "title": title,
+                            "status": status, "detail": detail, "code": code}
+    if errors_:
+        body["errors"] = errors_
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+
+
+def domain_problem(exc: errors.OmsError) -> JSONResponse:
+    """Map a domain error to its HTTP status with the field and reason."""
+    status = next(code for kind, code in _STATUS if isinstance(exc, kind)) \
+        if isinstance(exc, tuple(k for k, _ in _STATUS)) else 500
+    detail = str(exc)
+    field = getattr(exc, "field", None)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, errors.RiskRejected):
+        extra["limit"] = exc.limit
+    if isinstance(exc, errors.DuplicateClOrdID):
+        extra["order_id"] = exc.order_id
+    items = [{"field": field, "reason": detail}] if field else None
+    return problem(status, type(exc).__name__, detail, code=exc.code, errors_=items, **extra)
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "body"
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers that turn every error into problem+json, never a stack trace."""
+
+    @app.exception_handler(errors.OmsError)
+    async def _domain(request: Request, exc: errors.OmsError) -> JSONResponse:
+        return domain_problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        items = []
+        for err in exc.errors():
+            if err.get("type") == "json_invalid":
+                return problem(400, "Malformed JSON", "the request body is not valid JSON: "
+                               f"{err.get('ctx', {}).get('error', 'parse error')}",
+                               code="malformed_json")
+            items.append({"field": _location(tuple(err.get("loc", ()))), "reason": err["msg"]})
+        fields = ", ".join(str(i["field"]) for i in items)
+        return problem(422, "Invalid request", f"invalid fields: {fields}",
+                       code="invalid_request", errors_=items)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed"}
+        response = problem(exc.status_code, str(exc.detail), str(exc.detail),
+                           code=codes.get(exc.status_code, "http_error"))
+        for key, value in (exc.headers or {}).items():
+            response.headers[key] = value
+        return response
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        import logging
+
+        logging.getLogger("openoms.api").exception("unhandled error on %s", request.url.path)
+        return problem(500, "Internal error", "the server could not complete the request; "
+                       "it has been logged", code="internal_error")

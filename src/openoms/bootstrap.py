@@ -1,0 +1,168 @@
+"""Wiring: build the store, the engine, the models, the venues and the web app from settings.
+
+Nothing here runs at import time; ``create_app`` returns an app whose lifespan starts and
+stops the runtime.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import FastAPI
+from starlette.responses import RedirectResponse
+
+from openoms import __version__, demo
+from openoms.adapters.sql.database import writer_lock
+from openoms.adapters.sql.store import SqlStore
+from openoms.api import problems, system, trading
+from openoms.api.auth import Authenticator
+from openoms.core.clock import Clock, SystemClock
+from openoms.core.engine import Engine
+from openoms.core.events import Context
+from openoms.settings import Settings
+from openoms.trading.domain import commands as cmd
+from openoms.trading.domain.model import TimeInForce, VenueKind
+from openoms.trading.module import TradingModel, registry
+from openoms.venues.router import VenueRouter
+from openoms.venues.simulated.exchange import SimulatedExchange
+
+_log = logging.getLogger("openoms")
+SYSTEM = Context(actor="system", source="scheduler")
+
+
+@dataclass
+class Runtime:
+    """Everything one running OpenOMS holds."""
+
+    settings: Settings
+    store: SqlStore
+    engine: Engine
+    trading: TradingModel
+    auth: Authenticator
+    venues: VenueRouter
+    exchange: SimulatedExchange
+    timezone: ZoneInfo
+    clock: Clock
+    tasks: list[asyncio.Task[None]] = field(default_factory=list)
+    lock: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
+
+
+async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
+    """Take the writer lock, recover state (read model + journal tail), start the engine.
+
+    Raises:
+        StorageError: another OpenOMS is writing the same database.
+    """
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    lock = contextlib.ExitStack()
+    lock.enter_context(writer_lock(settings.db_url, settings.data_dir))
+    try:
+        store = SqlStore(settings.db_url, registry())
+        snapshot = await asyncio.to_thread(store.load)
+        trading_model = TradingModel()
+        trading_model.restore(snapshot.tables)
+        for recorded in snapshot.tail:
+            trading_model.apply(recorded)
+        engine = Engine([trading_model], store, clock or SystemClock(),
+                        position=snapshot.last_position)
+        engine.start()
+        venues = VenueRouter(engine, trading_model.state)
+        exchange = SimulatedExchange(venues.report, seed_levels=settings.sim_seed_levels,
+                                     seed_qty=settings.sim_seed_qty)
+        exchange.list_instruments(list(trading_model.state.instruments.values()))
+        venues.register(VenueKind.SIMULATED, exchange)
+        engine.subscribe(_follow_instruments(exchange, trading_model))
+        engine.subscribe(venues)
+        runtime = Runtime(settings=settings, store=store, engine=engine, trading=trading_model,
+                          auth=Authenticator(store.find_token), venues=venues,
+                          exchange=exchange, timezone=ZoneInfo(settings.timezone),
+                          clock=clock or SystemClock(), lock=lock)
+        venues.recover()
+        _log.info("recovered %d orders; journal at %d (%d replayed)",
+                  len(trading_model.state.tickets), snapshot.last_position, len(snapshot.tail))
+        if settings.day_end_enabled:
+            runtime.tasks.append(asyncio.get_running_loop().create_task(_sessions(runtime)))
+        return runtime
+    except BaseException:
+        lock.close()
+        raise
+
+
+async def stop_runtime(runtime: Runtime) -> None:
+    """Stop timers, flush the engine, release the writer lock."""
+    for task in runtime.tasks:
+        task.cancel()
+    for task in runtime.tasks:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    await runtime.engine.stop()
+    runtime.store.close()
+    runtime.lock.close()
+
+
+def _follow_instruments(exchange: SimulatedExchange, model: TradingModel) -> Any:
+    def listener(records: Any) -> None:
+        if any(type(r.event).__name__ == "InstrumentDefined" for r in records):
+            exchange.list_instruments(list(model.state.instruments.values()))
+    return listener
+
+
+async def _sessions(runtime: Runtime) -> None:
+    """Close and open the trading day at the configured times; expire GTD orders."""
+    settings, state = runtime.settings, runtime.trading.state
+    while True:
+        try:
+            local = datetime.now(runtime.timezone)
+            weekday = local.weekday() < 5
+            should_open = weekday and settings.session_open <= local.time() < settings.session_close
+            today = local.date().isoformat()
+            if state.session_open and not should_open:
+                await runtime.engine.execute(cmd.CloseTradingSession(trading_date=today), SYSTEM)
+            elif should_open and (not state.session_open or state.trading_date != today):
+                await runtime.engine.execute(cmd.OpenTradingSession(trading_date=today), SYSTEM)
+            now = runtime.clock.now()
+            if any(t.terms.tif is TimeInForce.GTD and t.is_open and t.terms.expire_at
+                   and t.terms.expire_at <= now for t in state.tickets.values()):
+                await runtime.engine.execute(cmd.ExpireOrders(now=now), SYSTEM)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            _log.exception("trading session timer failed")
+        await asyncio.sleep(timedelta(seconds=5).total_seconds())
+
+
+def create_app(settings: Settings, *, seed_demo: bool = False) -> FastAPI:
+    """Build the FastAPI app; its lifespan owns the runtime (and seeds demo data if asked)."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = await start_runtime(settings)
+        app.state.runtime = runtime
+        app.state.metrics = system.metrics_registry(runtime)
+        if seed_demo and demo.needs_demo(runtime.trading.state):
+            await demo.seed_with_tokens(runtime)
+        try:
+            yield
+        finally:
+            await stop_runtime(runtime)
+
+    app = FastAPI(title="OpenOMS", version=__version__, lifespan=lifespan,
+                  description="Order management for a broker's trading desk and omnichannel "
+                  "retail. Authenticate with `Authorization: Bearer <token>` "
+                  "(`openoms token create --role trader`).")
+    problems.install(app)
+    app.include_router(system.router)
+    app.include_router(trading.router)
+
+    @app.get("/", include_in_schema=False)
+    async def index() -> RedirectResponse:
+        return RedirectResponse("/docs")
+
+    return app

@@ -1,0 +1,324 @@
+"""The ``openoms`` command: run the server, manage the database and tokens, work orders."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from pathlib import Path
+from typing import Annotated, Any
+
+import httpx
+import typer
+
+from openoms.settings import Settings, load_settings
+
+app = typer.Typer(help="OpenOMS: order management for a trading desk and omnichannel retail.",
+                  no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema and read models.", no_args_is_help=True)
+token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+orders_app = typer.Typer(help="Work client orders on a running server (uses the REST API).",
+                         no_args_is_help=True)
+session_app = typer.Typer(help="Open or close the trading day on a running server.",
+                          no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.add_typer(orders_app, name="orders")
+app.add_typer(session_app, name="session")
+
+ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file.",
+                                                 envvar="OPENOMS_CONFIG")]
+ROLES = ("admin", "trader", "sales", "viewer")
+
+
+def _settings(config: Path | None, **overrides: Any) -> Settings:
+    try:
+        return load_settings(config, **overrides)
+    except (ValueError, OSError) as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+@app.command()
+def serve(config: ConfigOpt = None,
+          host: Annotated[str | None, typer.Option(help="HTTP listen address.")] = None,
+          port: Annotated[int | None, typer.Option(help="HTTP port.")] = None,
+          demo: Annotated[bool, typer.Option(help="Seed demo data if the database is empty.")]
+          = False) -> None:
+    """Run OpenOMS: the engine, the REST API (and /docs) and the simulated exchange."""
+    import uvicorn
+
+    from openoms.adapters.sql.migrations import upgrade
+    from openoms.bootstrap import create_app
+    from openoms.logs import configure_logging
+
+    settings = _settings(config, http_host=host, http_port=port)
+    configure_logging(settings.log_level)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.db_url)
+    application = create_app(settings, seed_demo=demo)
+    uvicorn.run(application, host=settings.http_host, port=settings.http_port,
+                log_level=settings.log_level, access_log=False, loop="uvloop", http="httptools")
+
+
+@app.command()
+def demo(config: ConfigOpt = None) -> None:
+    """Seed the demo desk (accounts, instruments, simulated venue) and one token per role."""
+    from openoms import demo as demo_data
+    from openoms.adapters.sql.migrations import upgrade
+    from openoms.bootstrap import start_runtime, stop_runtime
+
+    settings = _settings(config, day_end_enabled=False)
+    upgrade(settings.db_url)
+
+    async def run() -> None:
+        runtime = await start_runtime(settings)
+        try:
+            if not demo_data.needs_demo(runtime.trading.state):
+                typer.echo("demo data already present; nothing to do")
+                return
+            await demo_data.seed_with_tokens(runtime)
+        finally:
+            await stop_runtime(runtime)
+
+    asyncio.run(run())
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOpt = None) -> None:
+    """Create or migrate the database schema to the latest version (Alembic)."""
+    from openoms.adapters.sql.migrations import current_revision, upgrade
+
+    settings = _settings(config)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(settings.db_url)
+    typer.echo(f"database at revision {current_revision(settings.db_url)}")
+
+
+@db_app.command("rebuild")
+def db_rebuild(config: ConfigOpt = None) -> None:
+    """Rebuild the read models from the journal (the server must be stopped)."""
+    from openoms.adapters.sql.database import writer_lock
+    from openoms.adapters.sql.store import SqlStore
+    from openoms.bootstrap import start_runtime, stop_runtime
+    from openoms.trading.module import registry
+
+    settings = _settings(config, day_end_enabled=False)
+    with writer_lock(settings.db_url, settings.data_dir):
+        store = SqlStore(settings.db_url, registry())
+        store.rebuild_read_models()
+        store.close()
+
+    async def run() -> None:
+        runtime = await start_runtime(settings)
+        await runtime.engine.barrier()
+        await stop_runtime(runtime)
+        typer.echo(f"replayed the journal: {len(runtime.trading.state.tickets)} orders")
+
+    asyncio.run(run())
+
+
+@token_app.command("create")
+def token_create(role: Annotated[str, typer.Option(help="admin, trader, sales or viewer.")],
+                 name: Annotated[str | None, typer.Option(help="Who uses it (audit actor).")]
+                 = None, config: ConfigOpt = None) -> None:
+    """Create a bearer token and print it (it is stored hashed and shown only once)."""
+    from openoms.adapters.sql.store import SqlStore
+    from openoms.trading.module import registry
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    settings = _settings(config)
+    store = SqlStore(settings.db_url, registry())
+    try:
+        typer.echo(store.create_token(name or role, role))
+    finally:
+        store.close()
+
+
+@token_app.command("list")
+def token_list(config: ConfigOpt = None) -> None:
+    """List tokens (never their secret)."""
+    from openoms.adapters.sql.store import SqlStore
+    from openoms.trading.module import registry
+
+    store = SqlStore(_settings(config).db_url, registry())
+    try:
+        for info in store.list_tokens():
+            typer.echo(f"{info.token_id}\t{info.role}\t{info.name}")
+    finally:
+        store.close()
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: str, config: ConfigOpt = None) -> None:
+    """Revoke a token by its id (see `token list`)."""
+    from openoms.adapters.sql.store import SqlStore
+    from openoms.trading.module import registry
+
+    store = SqlStore(_settings(config).db_url, registry())
+    try:
+        store.revoke_token(token_id)
+    finally:
+        store.close()
+    typer.echo(f"revoked {token_id}")
+
+
+# ---------------------------------------------------------------- orders over HTTP
+
+UrlOpt = Annotated[str, typer.Option(envvar="OPENOMS_URL", help="Server URL.")]
+TokenOpt = Annotated[str, typer.Option(envvar="OPENOMS_TOKEN", help="Bearer token.")]
+
+
+def _call(url: str, token: str, method: str, path: str, body: dict[str, Any] | None = None,
+          params: dict[str, Any] | None = None) -> Any:
+    try:
+        response = httpx.request(method, url.rstrip("/") + "/api/v1/trading" + path, json=body,
+                                 params=params, headers={"Authorization": f"Bearer {token}"},
+                                 timeout=10)
+    except httpx.HTTPError as exc:
+        typer.echo(f"cannot reach {url}: {exc}", err=True)
+        raise typer.Exit(2) from exc
+    data = response.json() if response.content else {}
+    if response.status_code >= 400:
+        typer.echo(f"error {response.status_code}: {data.get('detail', data)}", err=True)
+        raise typer.Exit(1)
+    return data
+
+
+def _print(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2))
+
+
+def _blotter(orders: list[dict[str, Any]]) -> None:
+    typer.echo(f"{'ORDER':8} {'STATUS':17} {'ACCOUNT':9} {'SIDE':5} {'SYMBOL':7} {'QTY':>9} "
+               f"{'PX':>9} {'CUM':>9} {'LEAVES':>9} {'AVGPX':>10}")
+    for o in orders:
+        typer.echo(f"{o['order_id']:8} {o['status']:17} {o['account_id']:9} {o['side']:5} "
+                   f"{o['symbol']:7} {o['qty']:>9} {o['limit_px'] or 'MKT':>9} "
+                   f"{o['cum_qty']:>9} {o['leaves_qty']:>9} {o['avg_px']:>10}")
+
+
+@orders_app.command("list")
+def orders_list(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "",
+                status: Annotated[list[str] | None, typer.Option()] = None,
+                account: str | None = None, symbol: str | None = None,
+                limit: int = 50, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Show the blotter."""
+    params = {"status": status or [], "account_id": account, "symbol": symbol, "limit": limit}
+    data = _call(url, token, "GET", "/orders",
+                 params={k: v for k, v in params.items() if v})
+    _print(data) if as_json else _blotter(data["orders"])
+
+
+@orders_app.command("show")
+def orders_show(order_id: str, url: UrlOpt = "http://127.0.0.1:8000",
+                token: TokenOpt = "") -> None:
+    """Show one order with children, fills and history."""
+    _print(_call(url, token, "GET", f"/orders/{order_id}"))
+
+
+@orders_app.command("history")
+def orders_history(order_id: str, url: UrlOpt = "http://127.0.0.1:8000",
+                   token: TokenOpt = "") -> None:
+    """Show the audit trail of one order: who did what, when."""
+    data = _call(url, token, "GET", f"/orders/{order_id}/history")
+    for item in data["history"]:
+        typer.echo(f"{item['recorded_time']}  v{item['version']:<3} {item['event']:24} "
+                   f"by {item['actor']} via {item['source']}")
+
+
+@orders_app.command("new")
+def orders_new(account: str, side: str, qty: str, symbol: str,
+               price: Annotated[str | None, typer.Option(help="Limit price (omit: market).")]
+               = None,
+               tif: str = "day", cl_ord_id: str | None = None,
+               automatic: Annotated[bool, typer.Option(help="Route at once by rules.")] = False,
+               url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Key in a phone order (staged on the blotter unless --automatic)."""
+    body: dict[str, Any] = {"account_id": account, "side": side, "qty": qty, "symbol": symbol,
+                            "ord_type": "limit" if price else "market", "tif": tif,
+                            "source": "phone",
+                            "handling": "automatic" if automatic else "staged"}
+    if price:
+        body["limit_px"] = price
+    if cl_ord_id:
+        body["cl_ord_id"] = cl_ord_id
+    data = _call(url, token, "POST", "/orders", body)
+    typer.echo(f"{data['order_id']} {data['status']}")
+
+
+def _simple(verb: str, order_id: str, url: str, token: str,
+            body: dict[str, Any] | None = None) -> None:
+    data = _call(url, token, "POST", f"/orders/{order_id}/{verb}", body or {})
+    typer.echo(f"{data['order_id']} {data['status']} cum={data['cum_qty']} "
+               f"leaves={data['leaves_qty']}")
+
+
+@orders_app.command("accept")
+def orders_accept(order_id: str, url: UrlOpt = "http://127.0.0.1:8000",
+                  token: TokenOpt = "") -> None:
+    """Accept a staged order."""
+    _simple("accept", order_id, url, token)
+
+
+@orders_app.command("reject")
+def orders_reject(order_id: str, reason: str, url: UrlOpt = "http://127.0.0.1:8000",
+                  token: TokenOpt = "") -> None:
+    """Reject a staged order with a reason."""
+    _simple("reject", order_id, url, token, {"reason": reason})
+
+
+@orders_app.command("route")
+def orders_route(order_id: str, qty: str, venue: str = "SIM",
+                 price: Annotated[str | None, typer.Option(help="Child limit price.")] = None,
+                 url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Route part of an order to a venue as a child order."""
+    body: dict[str, Any] = {"venue_id": venue, "qty": qty}
+    if price:
+        body["limit_px"] = price
+    _simple("children", order_id, url, token, body)
+
+
+@orders_app.command("cancel")
+def orders_cancel(order_id: str,
+                  desk: Annotated[bool, typer.Option(help="The desk cancels on its own.")]
+                  = False, url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Cancel an order (the client's request, or --desk)."""
+    _simple("cancel", order_id, url, token, {"initiator": "desk" if desk else "client"})
+
+
+@orders_app.command("replace")
+def orders_replace(order_id: str, qty: str | None = None, price: str | None = None,
+                   url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Replace an order's quantity or limit price (the client's request)."""
+    body = {k: v for k, v in (("qty", qty), ("limit_px", price)) if v}
+    _simple("replace", order_id, url, token, body)
+
+
+@orders_app.command("pending")
+def orders_pending(order_id: str, action: Annotated[str, typer.Argument(help="accept|reject")],
+                   reason: str = "refused by the desk", url: UrlOpt = "http://127.0.0.1:8000",
+                   token: TokenOpt = "") -> None:
+    """Accept or reject the client's pending cancel/replace request."""
+    if action not in ("accept", "reject"):
+        raise typer.BadParameter("accept or reject", param_hint="ACTION")
+    body = {"reason": reason} if action == "reject" else None
+    _simple(f"pending/{action}", order_id, url, token, body)
+
+
+@session_app.command("close")
+def session_close(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Close the trading day now: DAY orders end, GTC orders are done for the day."""
+    _print(_call(url, token, "POST", "/session/close", {}))
+
+
+@session_app.command("open")
+def session_open(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Open a trading day: GTC orders done for the day work again."""
+    _print(_call(url, token, "POST", "/session/open", {}))
+
+
+def main() -> None:
+    """Entry point of the ``openoms`` script."""
+    os.environ.setdefault("PYTHONUNBUFFERED", "1")
+    app()

@@ -1,0 +1,88 @@
+"""Turn events and commands (frozen dataclasses) into JSON-ready dicts and back.
+
+Decimals travel as strings, datetimes as ISO 8601 UTC, enums by value, tuples as lists. Each
+class gets a precomputed list of field decoders, so decoding a journal is a dict walk, not
+reflection per row.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+Decoder = Callable[[Any], Any]
+
+
+def _encode_value(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        text = format(value, "f")
+        return text
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return [_encode_value(v) for v in value]
+    return value
+
+
+def encode(obj: Any) -> dict[str, Any]:
+    """Return the dataclass instance's fields as a JSON-ready dict."""
+    return {f.name: _encode_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _decoder_for(hint: Any) -> Decoder:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        inner = [a for a in typing.get_args(hint) if a is not type(None)]
+        decode = _decoder_for(inner[0]) if len(inner) == 1 else (lambda v: v)
+        return lambda v: None if v is None else decode(v)
+    if origin is tuple:
+        item = _decoder_for(typing.get_args(hint)[0])
+        return lambda v: tuple(item(x) for x in v)
+    if hint is Decimal:
+        return Decimal
+    if hint is datetime:
+        return datetime.fromisoformat
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return hint
+    return lambda v: v
+
+
+class Registry:
+    """Knows a set of dataclasses by name and decodes their dicts."""
+
+    def __init__(self, classes: Iterable[type]) -> None:
+        self._classes: dict[str, type] = {}
+        self._decoders: dict[str, list[tuple[str, Decoder]]] = {}
+        for cls in classes:
+            self.add(cls)
+
+    def add(self, cls: type) -> None:
+        name = cls.__name__
+        if name in self._classes and self._classes[name] is not cls:
+            raise ValueError(f"two classes are named {name}")
+        hints = typing.get_type_hints(cls)
+        self._classes[name] = cls
+        self._decoders[name] = [(f.name, _decoder_for(hints[f.name]))
+                                for f in dataclasses.fields(cls)]
+
+    def decode(self, name: str, data: dict[str, Any]) -> Any:
+        """Rebuild the instance of class ``name`` from its encoded fields.
+
+        Raises:
+            KeyError: an unknown class name.
+        """
+        cls = self._classes[name]
+        kwargs = {field: decode(data[field]) for field, decode in self._decoders[name]
+                  if field in data}
+        return cls(**kwargs)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._classes

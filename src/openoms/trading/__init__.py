@@ -1,0 +1,1 @@
+"""The broker's trading desk: client orders (tickets), child orders to venues, fills, risk."""

@@ -1,0 +1,1 @@
+"""Pure domain of the trading desk: model, events, commands, transition tables, decide/evolve."""
