@@ -25,7 +25,24 @@ async def principal(request: Request) -> Principal:
     return result
 
 
-Caller = Annotated[Principal, Depends(principal)]
+def allowed(permission: str) -> Any:
+    """A dependency that authenticates the caller and checks one permission (before the body
+    is validated, so a caller without the right learns nothing from validation errors)."""
+
+    async def check(request: Request) -> Principal:
+        who = await principal(request)
+        require(who, permission)
+        return who
+
+    return Depends(check)
+
+
+Reader = Annotated[Principal, allowed("read")]
+Creator = Annotated[Principal, allowed("order:create")]
+Requester = Annotated[Principal, allowed("order:client_request")]
+Worker = Annotated[Principal, allowed("order:work")]
+Admin = Annotated[Principal, allowed("reference:write")]
+SessionManager = Annotated[Principal, allowed("session:manage")]
 
 
 def _runtime(request: Request) -> Any:
@@ -48,8 +65,7 @@ async def _run(request: Request, who: Principal, command: Command, source: str =
 
 
 @router.post("/orders", status_code=201, summary="Capture a client order (a ticket)")
-async def create_order(body: s.NewOrder, request: Request, who: Caller) -> JSONResponse:
-    require(who, "order:create")
+async def create_order(body: s.NewOrder, request: Request, who: Creator) -> JSONResponse:
     source = Source(body.source)
     handling = body.handling or (Handling.STAGED if source is Source.PHONE
                                  else Handling.AUTOMATIC)
@@ -80,14 +96,13 @@ async def create_order(body: s.NewOrder, request: Request, who: Caller) -> JSONR
 
 @router.get("/orders", summary="List tickets, newest first")
 async def list_orders(
-    request: Request, who: Caller,
+    request: Request, who: Reader,
     status: Annotated[list[OrderStatus] | None, Query()] = None,
     account_id: str | None = None, symbol: str | None = None,
     open_only: bool = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> dict[str, Any]:
-    require(who, "read")
     wanted = set(status or ())
     tickets = _runtime(request).trading.state.tickets
     matches = [t for t in reversed(tickets.values())
@@ -100,74 +115,79 @@ async def list_orders(
             "orders": [ticket_view(t) for t in page]}
 
 
+async def _history(request: Request, order_id: str) -> list[Any]:
+    """Read an order's journal once everything decided so far is durable."""
+    runtime = _runtime(request)
+    await runtime.engine.barrier()
+    records: list[Any] = await run_in_threadpool(runtime.store.read_journal,
+                                                 stream_id=f"order:{order_id}")
+    return records
+
+
 @router.get("/orders/{order_id}", summary="One ticket with its children, fills and history")
-async def get_order(order_id: str, request: Request, who: Caller) -> dict[str, Any]:
-    require(who, "read")
+async def get_order(order_id: str, request: Request, who: Reader) -> dict[str, Any]:
+    _ticket(request, order_id)
+    records = await _history(request, order_id)
     view = ticket_view(_ticket(request, order_id), detail=True)
-    records = await run_in_threadpool(_runtime(request).store.read_journal,
-                                      stream_id=f"order:{order_id}")
     view["history"] = [history_view(r) for r in records]
     return view
 
 
 @router.get("/orders/{order_id}/history", summary="Audit trail of one ticket")
-async def order_history(order_id: str, request: Request, who: Caller) -> dict[str, Any]:
-    require(who, "read")
+async def order_history(order_id: str, request: Request, who: Reader) -> dict[str, Any]:
     _ticket(request, order_id)
-    records = await run_in_threadpool(_runtime(request).store.read_journal,
-                                      stream_id=f"order:{order_id}")
+    records = await _history(request, order_id)
     return {"order_id": order_id, "history": [history_view(r) for r in records]}
 
 
-async def _act(request: Request, who: Caller, order_id: str, permission: str,
+async def _act(request: Request, who: Principal, order_id: str,
                command: Command) -> dict[str, Any]:
-    require(who, permission)
     _ticket(request, order_id)
     await _run(request, who, command)
     return ticket_view(_ticket(request, order_id), detail=True)
 
 
 @router.post("/orders/{order_id}/accept", summary="Accept a staged ticket")
-async def accept_order(order_id: str, request: Request, who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work", cmd.AcceptTicket(order_id=order_id))
+async def accept_order(order_id: str, request: Request, who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.AcceptTicket(order_id=order_id))
 
 
 @router.post("/orders/{order_id}/reject", summary="Reject a staged ticket with a reason")
 async def reject_order(order_id: str, body: s.RejectBody, request: Request,
-                       who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work",
+                       who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id,
                       cmd.RejectTicket(order_id=order_id, reason=body.reason))
 
 
 @router.post("/orders/{order_id}/cancel", summary="Cancel: the client's request, or the desk's")
 async def cancel_order(order_id: str, body: s.CancelBody, request: Request,
-                       who: Caller) -> dict[str, Any]:
+                       who: Requester) -> dict[str, Any]:
     if body.initiator == "desk":
         return await _act(request, who, order_id, "order:work",
                           cmd.CancelTicket(order_id=order_id, reason=body.reason))
-    return await _act(request, who, order_id, "order:client_request",
+    return await _act(request, who, order_id,
                       cmd.RequestCancel(order_id=order_id, cl_ord_id=body.cl_ord_id))
 
 
 @router.post("/orders/{order_id}/replace", summary="Replace terms at the client's request")
 async def replace_order(order_id: str, body: s.ReplaceBody, request: Request,
-                        who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:client_request", cmd.RequestReplace(
+                        who: Requester) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.RequestReplace(
         order_id=order_id, cl_ord_id=body.cl_ord_id, qty=body.qty, limit_px=body.limit_px,
         stop_px=body.stop_px, tif=body.tif, expire_at=body.expire_at))
 
 
 @router.post("/orders/{order_id}/pending/accept",
              summary="Accept the client's pending cancel or replace request")
-async def accept_pending(order_id: str, request: Request, who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work", cmd.AcceptPending(order_id=order_id))
+async def accept_pending(order_id: str, request: Request, who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.AcceptPending(order_id=order_id))
 
 
 @router.post("/orders/{order_id}/pending/reject",
              summary="Reject the client's pending cancel or replace request")
 async def reject_pending(order_id: str, body: s.RejectBody, request: Request,
-                         who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work",
+                         who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id,
                       cmd.RejectPending(order_id=order_id, reason=body.reason))
 
 
@@ -177,30 +197,29 @@ async def reject_pending(order_id: str, body: s.RejectBody, request: Request,
 @router.post("/orders/{order_id}/children", status_code=201,
              summary="Route part of a ticket to a venue as a child order")
 async def route_child(order_id: str, body: s.ChildBody, request: Request,
-                      who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work", cmd.RouteChild(
+                      who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.RouteChild(
         order_id=order_id, venue_id=body.venue_id, qty=body.qty, ord_type=body.ord_type,
         limit_px=body.limit_px, stop_px=body.stop_px, tif=body.tif, expire_at=body.expire_at))
 
 
 @router.post("/orders/{order_id}/children/{child_id}/cancel", summary="Cancel a child order")
 async def cancel_child(order_id: str, child_id: str, request: Request,
-                       who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work",
+                       who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id,
                       cmd.CancelChild(order_id=order_id, child_id=child_id))
 
 
 @router.post("/orders/{order_id}/children/{child_id}/replace", summary="Replace a child order")
 async def replace_child(order_id: str, child_id: str, body: s.ChildReplaceBody,
-                        request: Request, who: Caller) -> dict[str, Any]:
-    return await _act(request, who, order_id, "order:work", cmd.ReplaceChild(
+                        request: Request, who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.ReplaceChild(
         order_id=order_id, child_id=child_id, qty=body.qty, limit_px=body.limit_px))
 
 
 @router.get("/executions", summary="Fills across all tickets, newest first")
-async def list_executions(request: Request, who: Caller,
+async def list_executions(request: Request, who: Reader,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    require(who, "read")
     fills = [x for t in _runtime(request).trading.state.tickets.values() for x in t.executions]
     fills.sort(key=lambda x: (x.at, int(x.exec_id[1:])), reverse=True)
     return {"executions": [execution_view(x) for x in fills[:limit]]}
@@ -220,19 +239,18 @@ _REFERENCE: list[tuple[str, str, type[s.Body], type[Command]]] = [
 
 def _reference_routes(path: str, attribute: str, body_type: type[s.Body],
                       command_type: type[Command]) -> None:
-    async def list_(request: Request, who: Caller) -> dict[str, Any]:
-        require(who, "read")
+    async def list_(request: Request, who: Reader) -> dict[str, Any]:
         entities = getattr(_runtime(request).trading.state, attribute).values()
         return {path.replace("-", "_"): [entity_view(e) for e in entities]}
 
-    async def define(body: body_type, request: Request, who: Caller) -> dict[str, Any]:  # type: ignore[valid-type]
-        require(who, "reference:write")
-        data = body.model_dump()  # type: ignore[attr-defined]
+    async def define(body: s.Body, request: Request, who: Admin) -> dict[str, Any]:
+        data = body.model_dump()
         data = {k: tuple(v) if isinstance(v, list) else v for k, v in data.items()}
         await _run(request, who, command_type(**data))
         key = next(iter(data.values()))
         return entity_view(getattr(_runtime(request).trading.state, attribute)[key])
 
+    define.__annotations__ = {**define.__annotations__, "body": body_type}
     router.add_api_route(f"/{path}", list_, methods=["GET"], summary=f"List {path}")
     router.add_api_route(f"/{path}", define, methods=["POST"],
                          summary=f"Create or update one of the {path}")
@@ -251,24 +269,21 @@ def _today(request: Request) -> str:
 
 
 @router.post("/session/close", summary="Close the trading day now (DAY orders end)")
-async def close_session(body: s.SessionBody, request: Request, who: Caller) -> dict[str, Any]:
-    require(who, "session:manage")
+async def close_session(body: s.SessionBody, request: Request, who: SessionManager) -> dict[str, Any]:
     date = body.trading_date or _today(request)
     await _run(request, who, cmd.CloseTradingSession(trading_date=date))
     return _session_view(request)
 
 
 @router.post("/session/open", summary="Open a trading day (GTC orders are restated)")
-async def open_session(body: s.SessionBody, request: Request, who: Caller) -> dict[str, Any]:
-    require(who, "session:manage")
+async def open_session(body: s.SessionBody, request: Request, who: SessionManager) -> dict[str, Any]:
     date = body.trading_date or _today(request)
     await _run(request, who, cmd.OpenTradingSession(trading_date=date))
     return _session_view(request)
 
 
 @router.get("/session", summary="Whether the trading day is open")
-async def get_session(request: Request, who: Caller) -> dict[str, Any]:
-    require(who, "read")
+async def get_session(request: Request, who: Reader) -> dict[str, Any]:
     return _session_view(request)
 
 

@@ -1,0 +1,1 @@
+"""The built-in simulated exchange: a price-time-priority order book per instrument."""

@@ -1,0 +1,60 @@
+"""The operator's and the trader's command line."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from openoms.adapters.sql.store import SqlStore
+from openoms.cli import app
+from openoms.trading.module import registry
+
+runner = CliRunner()
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "demo", "db", "token", "orders", "session"):
+        assert re.search(rf"\b{command}\b", result.output), command
+    orders = runner.invoke(app, ["orders", "--help"]).output
+    for command in ("list", "show", "history", "new", "accept", "reject", "route", "cancel",
+                    "replace", "pending"):
+        assert re.search(rf"\b{command}\b", orders), command
+
+
+def test_token_create_prints_a_token_that_authenticates_with_its_role(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENOMS_DATABASE_URL", db_url)
+    monkeypatch.setenv("OPENOMS_DATA_DIR", str(tmp_path))
+    result = runner.invoke(app, ["token", "create", "--role", "sales", "--name", "bob"])
+    assert result.exit_code == 0, result.output
+    token = result.output.strip()
+    store = SqlStore(db_url, registry())
+    try:
+        info = store.find_token(token)
+        assert info is not None and (info.name, info.role) == ("bob", "sales")
+    finally:
+        store.close()
+
+
+def test_token_create_with_an_unknown_role_fails_and_says_which_roles_exist(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENOMS_DATABASE_URL", db_url)
+    result = runner.invoke(app, ["token", "create", "--role", "boss"])
+    assert result.exit_code != 0
+    assert "admin, trader, sales or viewer" in result.output or "must be one of" in result.output
+
+
+def test_demo_seeds_the_desk_once(db_url: str, tmp_path: Path,
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENOMS_DATABASE_URL", db_url)
+    monkeypatch.setenv("OPENOMS_DATA_DIR", str(tmp_path))
+    first = runner.invoke(app, ["demo"])
+    assert first.exit_code == 0, first.output
+    assert (tmp_path / "demo-tokens.txt").read_text().count("\n") == 4
+    second = runner.invoke(app, ["demo"])
+    assert "already present" in second.output
