@@ -163,7 +163,8 @@ async def reject_order(order_id: str, body: s.RejectBody, request: Request,
 async def cancel_order(order_id: str, body: s.CancelBody, request: Request,
                        who: Requester) -> dict[str, Any]:
     if body.initiator == "desk":
-        return await _act(request, who, order_id, "order:work",
+        require(who, "order:work")
+        return await _act(request, who, order_id,
                           cmd.CancelTicket(order_id=order_id, reason=body.reason))
     return await _act(request, who, order_id,
                       cmd.RequestCancel(order_id=order_id, cl_ord_id=body.cl_ord_id))
@@ -269,14 +270,16 @@ def _today(request: Request) -> str:
 
 
 @router.post("/session/close", summary="Close the trading day now (DAY orders end)")
-async def close_session(body: s.SessionBody, request: Request, who: SessionManager) -> dict[str, Any]:
+async def close_session(body: s.SessionBody, request: Request,
+                        who: SessionManager) -> dict[str, Any]:
     date = body.trading_date or _today(request)
     await _run(request, who, cmd.CloseTradingSession(trading_date=date))
     return _session_view(request)
 
 
 @router.post("/session/open", summary="Open a trading day (GTC orders are restated)")
-async def open_session(body: s.SessionBody, request: Request, who: SessionManager) -> dict[str, Any]:
+async def open_session(body: s.SessionBody, request: Request,
+                       who: SessionManager) -> dict[str, Any]:
     date = body.trading_date or _today(request)
     await _run(request, who, cmd.OpenTradingSession(trading_date=date))
     return _session_view(request)

@@ -15,7 +15,7 @@ def to_decimal(value: object, *, field: str) -> Decimal:
     Raises:
         ValidationError: floats, non-numbers, NaN and infinities.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise ValidationError(f"{field} must be a decimal string or an integer", field=field)
     try:
         result = value if isinstance(value, Decimal) else Decimal(str(value))

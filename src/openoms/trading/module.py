@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -47,7 +47,7 @@ class TradingModel:
             dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
         return projection.project(self.state, records)
 
-    def restore(self, tables: dict[str, Iterable[dict[str, Any]]]) -> None:
+    def restore(self, tables: Mapping[str, Iterable[dict[str, Any]]]) -> None:
         projection.restore(self.state, tables)
 
 

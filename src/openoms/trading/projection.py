@@ -8,7 +8,7 @@ trading_routing_rules, trading_sessions.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openoms.core.events import Recorded
@@ -153,7 +153,7 @@ def _read_terms(row: Row, prefix: str = "") -> OrderTerms | None:
                       tif=TimeInForce(row[f"{prefix}tif"]), expire_at=row[f"{prefix}expire_at"])
 
 
-def restore(state: TradingState, tables: dict[str, Iterable[Row]]) -> None:
+def restore(state: TradingState, tables: Mapping[str, Iterable[Row]]) -> None:
     """Rebuild state from read-model rows (the snapshot the journal tail is replayed onto)."""
     for row in tables.get("trading_accounts", ()):
         restricted = frozenset(s for s in (row["restricted_symbols"] or "").split(",") if s)

@@ -179,12 +179,12 @@ def apply_venue_report(s: TradingState, c: cmd.ApplyVenueReport, ctx: Context,
         event_type = simple[c.kind]
         _ensure(child, event_type)
         extra = {} if event_type is ev.ChildAcknowledged else {"reason": c.reason or c.kind}
-        return [event_type(**key, **extra)]  # type: ignore[arg-type]
+        return [event_type(**key, **extra)]
     if c.kind in ending:
         event_type = ending[c.kind]
         _ensure(child, event_type)
         extra = {} if event_type is ev.ChildExpired else {"reason": c.reason}
-        first = event_type(**key, **extra)  # type: ignore[arg-type]
+        first = event_type(**key, **extra)
         return [first, *_after_child_ends(ticket, child, filled_now=False)]
     if c.kind == "replaced":
         _ensure(child, ev.ChildReplaced)

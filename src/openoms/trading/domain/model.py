@@ -170,7 +170,7 @@ class User:
 
 @dataclass(slots=True, kw_only=True)
 class RoutingRule:
-    """Sends automatic tickets matching account/symbol (None = any) to a venue; lowest priority wins."""
+    """Sends matching automatic tickets (None matches any) to a venue; lowest priority wins."""
 
     rule_id: str
     priority: int

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from openoms.core.errors import Conflict, DuplicateClOrdID, InvalidTransition, ValidationError
 from openoms.core.events import Context, Event
+from openoms.core.money import ZERO
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import Handling, OrderTerms, Source, Ticket
@@ -67,7 +68,7 @@ def submit_ticket(s: TradingState, c: cmd.SubmitTicket, ctx: Context,
     terms = OrderTerms(qty=c.qty, ord_type=c.ord_type, limit_px=c.limit_px, stop_px=c.stop_px,
                        tif=c.tif, expire_at=c.expire_at)
     check_terms(terms, instrument, now)
-    check_order(account, instrument, terms, open_notional=s.open_notional.get(c.account_id, 0))
+    check_order(account, instrument, terms, open_notional=s.open_notional.get(c.account_id, ZERO))
     fields = dict(order_id=order_id, cl_ord_id=cl_ord_id, account_id=c.account_id,
                   symbol=c.symbol, side=c.side, qty=c.qty, ord_type=c.ord_type,
                   limit_px=c.limit_px, stop_px=c.stop_px, tif=c.tif, expire_at=c.expire_at,
@@ -158,7 +159,7 @@ def request_replace(s: TradingState, c: cmd.RequestReplace, ctx: Context,
     check_terms(terms, instrument, now)
     account = require_account(s, ticket.account_id)
     check_order(account, instrument, terms, open_notional=s.open_notional.get(
-        ticket.account_id, 0), previous_exposure=ticket.exposure)
+        ticket.account_id, ZERO), previous_exposure=ticket.exposure)
     cl_ord_id = _new_cl_ord_id(s, ticket, c.cl_ord_id)
     fields = dict(order_id=ticket.order_id, cl_ord_id=cl_ord_id, orig_cl_ord_id=ticket.cl_ord_id,
                   qty=terms.qty, ord_type=terms.ord_type, limit_px=terms.limit_px,
