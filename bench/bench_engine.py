@@ -1,7 +1,8 @@
 """Sustained new-order throughput and latency through the engine, in-process, durable.
 
-Many concurrent submitters (asyncio tasks) each send orders one after another and wait for each
-to be durable (the reply an API or FIX client would get). Measured on SQLite (WAL,
+Concurrent submitters (asyncio tasks) stream orders the way FIX sessions do: each keeps a
+window of orders in flight and waits, in order, for each to be durable (the acknowledgement a
+client would get). Latency is from submission to durable acknowledgement. Measured on SQLite (WAL,
 synchronous=FULL) and PostgreSQL (synchronous_commit=on). Two kinds of order:
 - staged: captured onto the blotter (1 event each);
 - automatic: captured, accepted and routed as a child to the simulated exchange, where the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections import deque
 
 from openoms.adapters.sql.store import SqlStore
 from openoms.core.clock import SystemClock
@@ -30,7 +32,8 @@ from common import bench_commands, database, describe, header, order
 CTX = Context(actor="bench", source="api", role="trader")
 
 
-async def run(url: str, orders: int, clients: int, handling: str) -> tuple[float, list[float]]:
+async def run(url: str, orders: int, clients: int, handling: str,
+              window: int) -> tuple[float, list[float]]:
     store = SqlStore(url, registry())
     model = TradingModel()
     engine = Engine([model], store, SystemClock())
@@ -44,11 +47,20 @@ async def run(url: str, orders: int, clients: int, handling: str) -> tuple[float
     exchange.list_instruments(list(model.state.instruments.values()))
     latencies: list[float] = []
     per_client = orders // clients
+    commands = [order(i, handling=handling) for i in range(per_client * clients)]
 
     async def client(k: int) -> None:
+        in_flight: deque[tuple[float, asyncio.Future[None]]] = deque()
         for j in range(per_client):
-            started = time.perf_counter()
-            await engine.execute(order(k * per_client + j, handling=handling), CTX)
+            if len(in_flight) >= window:
+                started, durable = in_flight.popleft()
+                await durable
+                latencies.append((time.perf_counter() - started) * 1000)
+            await engine.wait_for_room()
+            _, durable = engine.decide_now(commands[k * per_client + j], CTX)
+            in_flight.append((time.perf_counter(), durable))
+        for started, durable in in_flight:
+            await durable
             latencies.append((time.perf_counter() - started) * 1000)
 
     started = time.perf_counter()
@@ -67,7 +79,8 @@ async def run(url: str, orders: int, clients: int, handling: str) -> tuple[float
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, default=60_000)
-    parser.add_argument("--clients", type=int, default=200)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--window", type=int, default=50, help="orders in flight per client")
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--kinds", default="staged,automatic")
     args = parser.parse_args()
@@ -75,9 +88,10 @@ def main() -> None:
     for backend in args.backends.split(","):
         for kind in args.kinds.split(","):
             with database(backend) as url:
-                rate, latencies = asyncio.run(run(url, args.orders, args.clients, kind))
+                rate, latencies = asyncio.run(run(url, args.orders, args.clients, kind,
+                                                  args.window))
             print(f"{backend:10} {kind:9} {args.orders:>7} orders, {args.clients} clients: "
-                  f"{rate:>9,.0f} orders/s  {describe(latencies)}")
+                  f"window {args.window}: {rate:>9,.0f} orders/s  {describe(latencies)}")
 
 
 if __name__ == "__main__":

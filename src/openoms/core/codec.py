@@ -8,6 +8,7 @@ reflection per row.
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Callable, Iterable
@@ -35,6 +36,32 @@ def _encode_value(value: Any) -> Any:
 def encode(obj: Any) -> dict[str, Any]:
     """Return the dataclass instance's fields as a JSON-ready dict."""
     return {f.name: _encode_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+_dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
+
+
+def to_json(obj: Any) -> str:
+    """Encode a dataclass instance straight to compact JSON (the journal's hot path).
+
+    String enums are str already; Decimals and datetimes go through one default hook.
+    """
+    cls = type(obj)
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(obj))
+    return _dumps({name: getattr(obj, name) for name in names})
 
 
 def _decoder_for(hint: Any) -> Decoder:

@@ -184,6 +184,11 @@ class Engine:
         await durable
         return records
 
+    async def wait_for_room(self) -> None:
+        """Wait while too many events await their commit (back-pressure for streamers)."""
+        if not self._room.is_set():
+            await self._room.wait()
+
     async def barrier(self) -> None:
         """Wait until everything decided so far is durable."""
         if self._position == self._durable_position:

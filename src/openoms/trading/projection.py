@@ -49,20 +49,24 @@ _REFERENCE: dict[type, tuple[str, str, str]] = {
 
 
 def _terms(prefix: str, terms: OrderTerms | None) -> Row:
-    return {f"{prefix}qty": terms.qty if terms else None,
-            f"{prefix}ord_type": terms.ord_type.value if terms else None,
-            f"{prefix}limit_px": terms.limit_px if terms else None,
-            f"{prefix}stop_px": terms.stop_px if terms else None,
-            f"{prefix}tif": terms.tif.value if terms else None,
-            f"{prefix}expire_at": terms.expire_at if terms else None}
+    if terms is None:
+        return dict.fromkeys(_TERM_KEYS[prefix])
+    qty, ord_type, limit_px, stop_px, tif, expire_at = _TERM_KEYS[prefix]
+    # str(StrEnum) is its value, and much cheaper than the enum's .value descriptor.
+    return {qty: terms.qty, ord_type: str(terms.ord_type), limit_px: terms.limit_px,
+            stop_px: terms.stop_px, tif: str(terms.tif), expire_at: terms.expire_at}
+
+
+_TERM_KEYS = {prefix: tuple(f"{prefix}{name}" for name in (
+    "qty", "ord_type", "limit_px", "stop_px", "tif", "expire_at")) for prefix in ("", "pending_")}
 
 
 def ticket_row(t: Ticket) -> Row:
     p = t.pending
     return {"order_id": t.order_id, "cl_ord_id": t.cl_ord_id, "orig_cl_ord_id": t.orig_cl_ord_id,
-            "account_id": t.account_id, "symbol": t.symbol, "side": t.side.value,
-            **_terms("", t.terms), "source": t.source.value, "handling": t.handling.value,
-            "desk_id": t.desk_id, "status": t.status.value, "cum_qty": t.cum_qty,
+            "account_id": t.account_id, "symbol": t.symbol, "side": str(t.side),
+            **_terms("", t.terms), "source": str(t.source), "handling": str(t.handling),
+            "desk_id": t.desk_id, "status": str(t.status), "cum_qty": t.cum_qty,
             "leaves_qty": t.leaves_qty, "avg_px": t.avg_px, "notional": t.notional,
             "text": t.text, "version": t.version, "created_at": t.created_at,
             "updated_at": t.updated_at,

@@ -10,23 +10,26 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from openoms.adapters.sql import schema
 from openoms.adapters.sql.database import create_engine_for, is_sqlite
-from openoms.core.codec import Registry, encode
+from openoms.adapters.sql.types import ExactDecimal, UtcDateTime
+from openoms.core.codec import Registry, to_json
 from openoms.core.engine import Batch
 from openoms.core.errors import ConcurrencyConflict, StorageError
 from openoms.core.events import Recorded
 
 _TABLES = {table.name: table for table in schema.READ_MODELS}
+_WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +49,67 @@ class TokenInfo:
     role: str
 
 
+def _decimal_text(value: Any) -> Any:
+    return None if value is None else format(value, "f")
+
+
+_ISO_CACHE: dict[datetime, str] = {}
+
+
+def _utc_text(value: Any) -> Any:
+    # The events of one command share their timestamps, and so do a ticket's created/updated
+    # times: remember the last few thousand renderings instead of formatting each again.
+    if value is None:
+        return None
+    text = _ISO_CACHE.get(value)
+    if text is None:
+        if len(_ISO_CACHE) > 4096:
+            _ISO_CACHE.clear()
+        text = _ISO_CACHE[value] = value.astimezone(UTC).isoformat()
+    return text
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+class _FastInsert:
+    """A pre-rendered INSERT (or upsert) run through the driver's executemany.
+
+    The group commit writes thousands of rows a second; SQLAlchemy's per-row parameter
+    processing costs more than the database itself, so the hot path renders each statement
+    once and converts values with one function per column (Decimal and datetime to text on
+    SQLite; psycopg takes them as they are).
+    """
+
+    def __init__(self, table: sa.Table, sqlite_dialect: bool, upsert: bool) -> None:
+        self.columns = [c.name for c in table.columns]
+        mark = "?" if sqlite_dialect else "%s"
+        names = ", ".join(f'"{c}"' for c in self.columns)
+        sql = f'INSERT INTO {table.name} ({names}) VALUES ({", ".join([mark] * len(self.columns))})'
+        if upsert:
+            keys = [c.name for c in table.primary_key.columns]
+            sets = ", ".join(f'"{c}" = excluded."{c}"' for c in self.columns if c not in keys)
+            sql += f' ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {sets}'
+        self.sql = sql
+        self.converters = []
+        for column in table.columns:
+            if sqlite_dialect and isinstance(column.type, ExactDecimal):
+                self.converters.append(_decimal_text)
+            elif sqlite_dialect and isinstance(column.type, UtcDateTime):
+                self.converters.append(_utc_text)
+            else:
+                self.converters.append(_same)
+        self.plain = all(c is _same for c in self.converters)
+
+    def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        columns = self.columns
+        if self.plain:
+            return [tuple([row[c] for c in columns]) for row in rows]
+        pairs = list(zip(columns, self.converters, strict=True))
+        return [tuple([convert(row[c]) for c, convert in pairs]) for row in rows]
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -60,13 +124,13 @@ class SqlStore:
             if not is_sqlite(url) else create_engine_for(url)
         self._reader = create_engine_for(url)
         self._write_connection: sa.Connection | None = None
-        insert = sqlite.insert if is_sqlite(url) else postgresql.insert
-        self._upserts: dict[str, Any] = {}
-        for name, table in _TABLES.items():
-            keys = [c.name for c in table.primary_key.columns]
-            stmt = insert(table)
-            updates = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-            self._upserts[name] = stmt.on_conflict_do_update(index_elements=keys, set_=updates)
+        lite = is_sqlite(url)
+        self._sqlite = lite
+        self._journal = _FastInsert(schema.journal, lite, upsert=False)
+        self._upserts = {name: _FastInsert(t, lite, upsert=True) for name, t in _TABLES.items()}
+        self._inserts = {name: _FastInsert(t, lite, upsert=False) for name, t in _TABLES.items()}
+        self._checkpoint_sql = ("UPDATE engine_checkpoint SET position = ? WHERE id = 1" if lite
+                                else "UPDATE engine_checkpoint SET position = %s WHERE id = 1")
 
     # ------------------------------------------------------------ writes (writer thread)
 
@@ -80,32 +144,34 @@ class SqlStore:
         if self._write_connection is None:
             self._write_connection = self._writer.connect()
         connection = self._write_connection
-        rows = [{"position": r.position, "stream_id": r.stream_id, "version": r.version,
-                 "event_type": type(r.event).__name__,
-                 "data": json.dumps(encode(r.event), separators=(",", ":")),
-                 "actor": r.actor, "source": r.source, "event_time": r.event_time,
-                 "recorded_time": r.recorded_time} for r in batch.records]
+        time_of = _utc_text if self._sqlite else _same
+        journal = [(r.position, r.stream_id, r.version, type(r.event).__name__,
+                    to_json(r.event), r.actor, r.source, time_of(r.event_time),
+                    time_of(r.recorded_time)) for r in batch.records]
         try:
             with connection.begin():
-                if rows:
-                    connection.execute(schema.journal.insert(), rows)
-                for table, upserts in batch.upserts.items():
-                    if upserts:
-                        connection.execute(self._upserts[table], upserts)
-                for table, inserts in batch.inserts.items():
-                    if inserts:
-                        connection.execute(_TABLES[table].insert(), inserts)
-                connection.execute(schema.engine_checkpoint.update()
-                                   .where(schema.engine_checkpoint.c.id == 1)
-                                   .values(position=batch.checkpoint))
-        except IntegrityError as exc:
+                cursor = connection.connection.cursor()
+                try:
+                    if journal:
+                        cursor.executemany(self._journal.sql, journal)
+                    for table, upserts in batch.upserts.items():
+                        if upserts:
+                            fast = self._upserts[table]
+                            cursor.executemany(fast.sql, fast.params(upserts))
+                    for table, inserts in batch.inserts.items():
+                        if inserts:
+                            fast = self._inserts[table]
+                            cursor.executemany(fast.sql, fast.params(inserts))
+                    cursor.execute(self._checkpoint_sql, (batch.checkpoint,))
+                finally:
+                    cursor.close()
+        except _WRITE_ERRORS as exc:
             self._reset_writer()
-            if "uq_journal_stream_version" in str(exc) or "journal" in str(exc):
-                raise ConcurrencyConflict(f"journal conflict: {exc.orig}") from exc
-            raise StorageError(f"write refused: {exc.orig}") from exc
-        except SQLAlchemyError as exc:
-            self._reset_writer()
-            raise StorageError(f"write failed: {exc}") from exc
+            text = str(exc)
+            if "uq_journal_stream_version" in text or "journal.stream_id" in text \
+                    or "journal_pkey" in text or "journal.position" in text:
+                raise ConcurrencyConflict(f"another writer wrote these events: {exc}") from exc
+            raise StorageError(f"group commit failed: {exc}") from exc
 
     def _reset_writer(self) -> None:
         if self._write_connection is not None:

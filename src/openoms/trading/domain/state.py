@@ -34,8 +34,9 @@ from openoms.trading.domain.states import CHILD_TRANSITIONS, TICKET_TRANSITIONS
 
 
 def _seq(identifier: str) -> int:
-    digits = "".join(ch for ch in identifier[1:] if ch.isdigit())
-    return int(digits) if digits else 0
+    """Return the number in an id the desk issued ("T12" -> 12); 0 for any other shape."""
+    tail = identifier[1:]
+    return int(tail) if tail.isdigit() else 0
 
 
 @dataclass(slots=True)
