@@ -67,7 +67,7 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         store = SqlStore(settings.db_url, registry())
         snapshot = await asyncio.to_thread(store.load)
         trading_model = TradingModel()
-        trading_model.restore(snapshot.tables)
+        trading_model.restore(snapshot.tables, snapshot.versions)
         for recorded in snapshot.tail:
             trading_model.apply(recorded)
         engine = Engine([trading_model], store, clock or SystemClock(),
@@ -160,6 +160,23 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastAPI:
     problems.install(app)
     app.include_router(system.router)
     app.include_router(trading.router)
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from fastapi.openapi.utils import get_openapi
+
+            from openoms.api.schemas import NewOrder
+
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            body = NewOrder.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(body.pop("$defs", {}))
+            components["NewOrder"] = body
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     @app.get("/", include_in_schema=False)
     async def index() -> RedirectResponse:

@@ -47,8 +47,11 @@ class TradingModel:
             dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
         return projection.project(self.state, records)
 
-    def restore(self, tables: Mapping[str, Iterable[dict[str, Any]]]) -> None:
+    def restore(self, tables: Mapping[str, Iterable[dict[str, Any]]],
+                versions: Mapping[str, int] | None = None) -> None:
+        """Rebuild state from read-model rows; versions of streams the rows do not carry."""
         projection.restore(self.state, tables)
+        self.state.versions.update(versions or {})
 
 
 __all__ = ["TradingModel", "registry", "cmd"]

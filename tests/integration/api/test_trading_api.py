@@ -172,3 +172,29 @@ def test_health_and_metrics_report_the_engine(api: Api) -> None:
     assert health.status_code == 200 and health.json()["status"] == "ok"
     metrics = api.client.get("/metrics").text
     assert "openoms_events_total" in metrics and "openoms_open_orders 1.0" in metrics
+
+
+def test_openapi_documents_every_trading_endpoint_with_its_body(api: Api) -> None:
+    schema = api.client.get("/openapi.json").json()
+    paths = schema["paths"]
+    for path in ("/api/v1/trading/orders", "/api/v1/trading/orders/{order_id}/accept",
+                 "/api/v1/trading/orders/{order_id}/children", "/healthz", "/metrics"):
+        assert path in paths, path
+    body = paths["/api/v1/trading/orders"]["post"]["requestBody"]["content"]["application/json"]
+    ref = body["schema"]["$ref"].rsplit("/", 1)[1]
+    new_order = schema["components"]["schemas"][ref]
+    assert {"account_id", "symbol", "side", "qty"} <= set(new_order["required"])
+    side = new_order["properties"]["side"]["$ref"].rsplit("/", 1)[1]
+    assert schema["components"]["schemas"][side]["enum"] == ["buy", "sell", "sell_short"]
+
+
+def test_desk_cancel_pulls_the_child_then_cancels(api: Api) -> None:
+    order_id = api.post("/orders", _limit(limit_px="185.00")).json()["order_id"]
+    api.post(f"/orders/{order_id}/accept")
+    api.post(f"/orders/{order_id}/children", {"venue_id": "SIM", "qty": "40"})
+    api.wait_for(order_id, lambda o: o["children"][0]["status"] == "new")
+    assert api.post(f"/orders/{order_id}/cancel", {"initiator": "desk"},
+                    role="sales").status_code == 403
+    api.post(f"/orders/{order_id}/cancel", {"initiator": "desk", "reason": "client halted"})
+    done = api.wait_for(order_id, lambda o: o["status"] == "canceled")
+    assert done["status"] == "canceled" and done["children"][0]["status"] == "canceled"

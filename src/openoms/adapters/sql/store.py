@@ -37,6 +37,7 @@ class Snapshot:
     """What a restart loads: read-model rows, their checkpoint, the journal after it."""
 
     tables: dict[str, list[dict[str, Any]]]
+    versions: dict[str, int]  # last version of every stream whose rows carry none (reference)
     checkpoint: int
     tail: list[Recorded]
     last_position: int
@@ -188,8 +189,13 @@ class SqlStore:
             checkpoint = connection.execute(sa.select(schema.engine_checkpoint.c.position)
                                             .where(schema.engine_checkpoint.c.id == 1)).scalar()
             last = connection.execute(sa.select(sa.func.max(schema.journal.c.position))).scalar()
+            j = schema.journal
+            versions: dict[str, int] = {row[0]: row[1] for row in connection.execute(
+                sa.select(j.c.stream_id, sa.func.max(j.c.version))
+                .where(j.c.stream_id.not_like("order:%"), j.c.position <= (checkpoint or 0))
+                .group_by(j.c.stream_id))}
         tail = self.read_journal(after=checkpoint or 0)
-        return Snapshot(tables=tables, checkpoint=checkpoint or 0, tail=tail,
+        return Snapshot(tables=tables, versions=versions, checkpoint=checkpoint or 0, tail=tail,
                         last_position=last or 0)
 
     def read_journal(self, *, stream_id: str | None = None, after: int = 0,
