@@ -19,6 +19,7 @@ import time
 from collections import deque
 
 from openoms.adapters.sql.store import SqlStore
+from openoms.bootstrap import tune_gc
 from openoms.core.clock import SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
@@ -34,6 +35,7 @@ CTX = Context(actor="bench", source="api", role="trader")
 
 async def run(url: str, orders: int, clients: int, handling: str,
               window: int) -> tuple[float, list[float]]:
+    tune_gc()  # as the server does at start-up
     store = SqlStore(url, registry())
     model = TradingModel()
     engine = Engine([model], store, SystemClock())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -54,6 +55,19 @@ class Runtime:
     lock: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
 
+def tune_gc() -> None:
+    """Make the cyclic garbage collector fit a process that keeps its state in memory.
+
+    The engine holds every order as long-lived objects and allocates many short-lived ones per
+    command; with the default thresholds the collector keeps re-walking the live state (about
+    a fifth of the engine's time in the benchmarks). Freeze what recovery loaded and collect
+    the young generation less often.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 100)
+
+
 async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
     """Take the writer lock, recover state (read model + journal tail), start the engine.
 
@@ -70,6 +84,7 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         trading_model.restore(snapshot.tables, snapshot.versions)
         for recorded in snapshot.tail:
             trading_model.apply(recorded)
+        tune_gc()
         engine = Engine([trading_model], store, clock or SystemClock(),
                         position=snapshot.last_position)
         engine.start()
@@ -158,8 +173,8 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastAPI:
                   "retail. Authenticate with `Authorization: Bearer <token>` "
                   "(`openoms token create --role trader`).")
     problems.install(app)
+    app.include_router(trading.router)  # first: order capture is the hottest route to match
     app.include_router(system.router)
-    app.include_router(trading.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
