@@ -86,7 +86,7 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
             trading_model.apply(recorded)
         tune_gc()
         engine = Engine([trading_model], store, clock or SystemClock(),
-                        position=snapshot.last_position)
+                        position=snapshot.last_position, replayed=snapshot.tail)
         engine.start()
         venues = VenueRouter(engine, trading_model.state)
         exchange = SimulatedExchange(venues.report, seed_levels=settings.sim_seed_levels,

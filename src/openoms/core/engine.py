@@ -9,6 +9,11 @@ transaction is durable are the callers' awaits released and the post-commit list
 routing, FIX reports, outbox) told. While one batch commits the next one fills up, so the disk
 is never idle and never waited on per command.
 
+The read models are the snapshot that recovery starts from. They are projected from the state
+at most every ``project_every`` seconds (and at stop), in the same transaction as that batch's
+journal rows and with the checkpoint they include, so a ticket touched many times in that
+window is written once. Recovery loads them and replays the journal after the checkpoint.
+
 If a write fails the in-memory state is ahead of the journal: the engine stops taking
 commands (``StorageError``) and the process must restart and recover from the journal.
 """
@@ -36,7 +41,7 @@ class Batch:
     records: list[Recorded]
     upserts: dict[str, list[dict[str, Any]]]  # table -> rows, replaced by primary key
     inserts: dict[str, list[dict[str, Any]]]  # table -> rows, appended
-    checkpoint: int  # position of the last record in the batch
+    checkpoint: int  # the last journal position the read models include
     counters: dict[str, int] = field(default_factory=dict)
 
 
@@ -85,7 +90,8 @@ class Engine:
     """Sequences commands over the models, journals their events, and tells listeners."""
 
     def __init__(self, models: Iterable[Model], store: Store, clock: Clock, *,
-                 position: int = 0, max_pending: int = 20_000) -> None:
+                 position: int = 0, replayed: Sequence[Recorded] = (),
+                 max_pending: int = 20_000, project_every: float = 0.25) -> None:
         self._models = list(models)
         self._route: dict[type[Command], Model] = {}
         for model in self._models:
@@ -102,6 +108,12 @@ class Engine:
         self._room = asyncio.Event()
         self._room.set()
         self._max_pending = max_pending
+        self._project_every = project_every
+        self._next_projection = 0.0
+        # Records already durable but not yet in the read models (the journal tail replayed at
+        # start-up, then each batch until the next projection).
+        self._unprojected: list[Recorded] = list(replayed)
+        self._checkpoint = position - len(self._unprojected)
         self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="openoms-writer")
         self._flusher: asyncio.Task[None] | None = None
         self._failure: BaseException | None = None
@@ -226,18 +238,25 @@ class Engine:
     def _seal(self) -> tuple[Batch, list[asyncio.Future[None]]]:
         records, self._pending = self._pending, []
         waiters, self._waiters = self._waiters, []
+        self._unprojected.extend(records)
         upserts: dict[str, list[dict[str, Any]]] = {}
         inserts: dict[str, list[dict[str, Any]]] = {}
-        for model in self._models:
-            mine = [r for r in records if model.owns(r.event)]
-            if mine:
-                up, ins = model.project(mine)
-                for table, rows in up.items():
-                    upserts.setdefault(table, []).extend(rows)
-                for table, rows in ins.items():
-                    inserts.setdefault(table, []).extend(rows)
-        checkpoint = records[-1].position if records else self._durable_position
-        return Batch(records, upserts, inserts, checkpoint), waiters
+        due = time.monotonic() >= self._next_projection or self._closing
+        if due and self._unprojected:
+            # The state now is exactly the state after the last sealed record, so rows
+            # projected from it match the checkpoint written with them.
+            projected, self._unprojected = self._unprojected, []
+            self._next_projection = time.monotonic() + self._project_every
+            for model in self._models:
+                mine = [r for r in projected if model.owns(r.event)]
+                if mine:
+                    up, ins = model.project(mine)
+                    for table, rows in up.items():
+                        upserts.setdefault(table, []).extend(rows)
+                    for table, rows in ins.items():
+                        inserts.setdefault(table, []).extend(rows)
+            self._checkpoint = projected[-1].position
+        return Batch(records, upserts, inserts, self._checkpoint), waiters
 
     async def _flush_forever(self) -> None:
         loop = asyncio.get_running_loop()
@@ -245,14 +264,15 @@ class Engine:
             await self._wake.wait()
             self._wake.clear()
             if not self._pending and not self._waiters:
-                if self._closing:
+                if self._closing and not self._unprojected:
                     return
-                continue
+                if not self._closing:
+                    continue
             batch, waiters = self._seal()
             self._room.set()
             started = time.perf_counter()
             try:
-                if batch.records:
+                if batch.records or batch.upserts or batch.inserts:
                     await loop.run_in_executor(self._writer, self._store.write, batch)
             except BaseException as exc:
                 self._failure = exc
@@ -268,13 +288,14 @@ class Engine:
             self.stats.batches += 1
             self.stats.last_batch_size = len(batch.records)
             self.stats.max_batch_size = max(self.stats.max_batch_size, len(batch.records))
-            self._durable_position = batch.checkpoint
+            if batch.records:
+                self._durable_position = batch.records[-1].position
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
             if batch.records:
                 await self._notify(batch.records)
-            if self._pending or self._waiters:
+            if self._pending or self._waiters or (self._closing and self._unprojected):
                 self._wake.set()
             elif self._closing:
                 return
