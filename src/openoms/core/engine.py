@@ -91,7 +91,7 @@ class Engine:
 
     def __init__(self, models: Iterable[Model], store: Store, clock: Clock, *,
                  position: int = 0, replayed: Sequence[Recorded] = (),
-                 max_pending: int = 20_000, project_every: float = 0.25) -> None:
+                 max_pending: int = 20_000, project_every: float = 0.05) -> None:
         self._models = list(models)
         self._route: dict[type[Command], Model] = {}
         for model in self._models:
