@@ -29,6 +29,7 @@ from openoms.core.engine import Engine
 from openoms.core.events import Context
 from openoms.settings import Settings
 from openoms.trading.domain import commands as cmd
+from openoms.trading.domain.events import InstrumentDefined
 from openoms.trading.domain.model import TimeInForce, VenueKind
 from openoms.trading.module import TradingModel, registry
 from openoms.venues.router import VenueRouter
@@ -123,9 +124,12 @@ async def stop_runtime(runtime: Runtime) -> None:
 
 
 def _follow_instruments(exchange: SimulatedExchange, model: TradingModel) -> Any:
+    """Tell the simulated exchange about new instruments, so their books get seeded."""
+
     def listener(records: Any) -> None:
-        if any(type(r.event).__name__ == "InstrumentDefined" for r in records):
+        if any(isinstance(r.event, InstrumentDefined) for r in records):
             exchange.list_instruments(list(model.state.instruments.values()))
+
     return listener
 
 

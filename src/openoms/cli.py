@@ -112,7 +112,7 @@ def db_rebuild(config: ConfigOpt = None) -> None:
         runtime = await start_runtime(settings)
         await runtime.engine.barrier()
         await stop_runtime(runtime)
-        typer.echo(f"replayed the journal: {len(runtime.trading.state.tickets)} orders")
+        typer.echo(f"replayed the journal; orders recovered: {len(runtime.trading.state.tickets)}")
 
     asyncio.run(run())
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -12,6 +13,7 @@ from starlette.responses import JSONResponse
 from openoms.core import errors
 
 PROBLEM = "application/problem+json"
+_log = logging.getLogger("openoms.api")
 
 _STATUS: list[tuple[type[errors.OmsError], int]] = [
     (errors.UnknownOrder, 404),
@@ -90,8 +92,6 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        import logging
-
-        logging.getLogger("openoms.api").exception("unhandled error on %s", request.url.path)
+        _log.exception("unhandled error on %s", request.url.path)
         return problem(500, "Internal error", "the server could not complete the request; "
                        "it has been logged", code="internal_error")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from openoms.core.codec import encode
@@ -68,7 +69,7 @@ def entity_view(entity: object) -> dict[str, Any]:
             value = sorted(value)
         elif hasattr(value, "value"):
             value = value.value
-        elif value is not None and type(value).__name__ == "Decimal":
+        elif isinstance(value, Decimal):
             value = fmt(value)
         out[name] = value
     return out

@@ -58,3 +58,42 @@ def test_demo_seeds_the_desk_once(db_url: str, tmp_path: Path,
     assert (tmp_path / "demo-tokens.txt").read_text().count("\n") == 4
     second = runner.invoke(app, ["demo"])
     assert "already present" in second.output
+
+
+def test_db_rebuild_replays_the_journal_into_fresh_read_models(
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+    from decimal import Decimal
+
+    from openoms.bootstrap import start_runtime, stop_runtime
+    from openoms.core.events import Context
+    from openoms.settings import load_settings
+    from openoms.trading.domain import commands as cmd
+    from openoms.trading.domain.model import OrdType, Side
+
+    monkeypatch.setenv("OPENOMS_DATABASE_URL", db_url)
+    monkeypatch.setenv("OPENOMS_DATA_DIR", str(tmp_path))
+    assert runner.invoke(app, ["demo"]).exit_code == 0
+    settings = load_settings(None, day_end_enabled=False)
+
+    async def work() -> object:
+        runtime = await start_runtime(settings)
+        await runtime.engine.execute(cmd.SubmitTicket(
+            account_id="ACME", symbol="AAPL", side=Side.BUY, qty=Decimal(5),
+            ord_type=OrdType.LIMIT, limit_px=Decimal("190.00")), Context(actor="t", source="t"))
+        state = runtime.trading.state
+        await stop_runtime(runtime)
+        return state
+
+    before = asyncio.run(work())
+    result = runner.invoke(app, ["db", "rebuild"])
+    assert result.exit_code == 0, result.output
+    assert "orders recovered: 1" in result.output
+
+    async def reload() -> object:
+        runtime = await start_runtime(settings)
+        state = runtime.trading.state
+        await stop_runtime(runtime)
+        return state
+
+    assert asyncio.run(reload()) == before

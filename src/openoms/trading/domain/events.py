@@ -182,8 +182,8 @@ class TicketCanceled(TicketEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TicketReplaceRequested(TicketEvent):
-    """The client asked to replace while children work (ExecType=E Pending Replace)."""
+class TicketTermsChange(TicketEvent):
+    """Fields shared by a replace request and a replace: the new ClOrdID and terms."""
 
     cl_ord_id: str
     orig_cl_ord_id: str
@@ -193,6 +193,11 @@ class TicketReplaceRequested(TicketEvent):
     stop_px: Decimal | None
     tif: TimeInForce
     expire_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketReplaceRequested(TicketTermsChange):
+    """The client asked to replace while children work (ExecType=E Pending Replace)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,17 +209,8 @@ class TicketReplaceRejected(TicketEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TicketReplaced(TicketEvent):
+class TicketReplaced(TicketTermsChange):
     """The ticket's terms were replaced (ExecType=5 Replaced)."""
-
-    cl_ord_id: str
-    orig_cl_ord_id: str
-    qty: Decimal
-    ord_type: OrdType
-    limit_px: Decimal | None
-    stop_px: Decimal | None
-    tif: TimeInForce
-    expire_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
