@@ -23,6 +23,7 @@ from openoms import __version__, demo
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
 from openoms.api import problems, system, trading
+from openoms.api.fastpath import FastPath
 from openoms.api.auth import Authenticator
 from openoms.core.clock import Clock, SystemClock
 from openoms.core.engine import Engine
@@ -157,7 +158,7 @@ async def _sessions(runtime: Runtime) -> None:
         await asyncio.sleep(timedelta(seconds=5).total_seconds())
 
 
-def create_app(settings: Settings, *, seed_demo: bool = False) -> FastAPI:
+def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
     """Build the FastAPI app; its lifespan owns the runtime (and seeds demo data if asked)."""
 
     @contextlib.asynccontextmanager
@@ -201,4 +202,4 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastAPI:
     async def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    return app
+    return FastPath(app, "POST", f"{trading.router.prefix}/orders", trading.create_order)

@@ -60,6 +60,49 @@ def _location(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    """400 for a body that is not JSON, else 422 naming every invalid field."""
+    items = []
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            return problem(400, "Malformed JSON", "the request body is not valid JSON: "
+                           f"{err.get('ctx', {}).get('error', 'parse error')}",
+                           code="malformed_json")
+        items.append({"field": _location(tuple(err.get("loc", ()))), "reason": err["msg"]})
+    fields = ", ".join(str(i["field"]) for i in items)
+    return problem(422, "Invalid request", f"invalid fields: {fields}",
+                   code="invalid_request", errors_=items)
+
+
+def http_problem(exc: StarletteHTTPException) -> JSONResponse:
+    """401/403/404/405... as problem+json, keeping headers such as WWW-Authenticate."""
+    codes = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+             405: "method_not_allowed"}
+    response = problem(exc.status_code, str(exc.detail), str(exc.detail),
+                       code=codes.get(exc.status_code, "http_error"))
+    for key, value in (exc.headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def unexpected_problem(path: str) -> JSONResponse:
+    """500 without a stack trace; the error goes to the log."""
+    _log.exception("unhandled error on %s", path)
+    return problem(500, "Internal error", "the server could not complete the request; "
+                   "it has been logged", code="internal_error")
+
+
+def as_problem(exc: Exception, path: str) -> JSONResponse:
+    """Turn any exception into the problem+json response the handlers would give."""
+    if isinstance(exc, errors.OmsError):
+        return domain_problem(exc)
+    if isinstance(exc, RequestValidationError):
+        return validation_problem(exc)
+    if isinstance(exc, StarletteHTTPException):
+        return http_problem(exc)
+    return unexpected_problem(path)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem+json, never a stack trace."""
 
@@ -69,29 +112,12 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        items = []
-        for err in exc.errors():
-            if err.get("type") == "json_invalid":
-                return problem(400, "Malformed JSON", "the request body is not valid JSON: "
-                               f"{err.get('ctx', {}).get('error', 'parse error')}",
-                               code="malformed_json")
-            items.append({"field": _location(tuple(err.get("loc", ()))), "reason": err["msg"]})
-        fields = ", ".join(str(i["field"]) for i in items)
-        return problem(422, "Invalid request", f"invalid fields: {fields}",
-                       code="invalid_request", errors_=items)
+        return validation_problem(exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {401: "unauthorized", 403: "forbidden", 404: "not_found",
-                 405: "method_not_allowed"}
-        response = problem(exc.status_code, str(exc.detail), str(exc.detail),
-                           code=codes.get(exc.status_code, "http_error"))
-        for key, value in (exc.headers or {}).items():
-            response.headers[key] = value
-        return response
+        return http_problem(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        _log.exception("unhandled error on %s", request.url.path)
-        return problem(500, "Internal error", "the server could not complete the request; "
-                       "it has been logged", code="internal_error")
+        return unexpected_problem(request.url.path)
