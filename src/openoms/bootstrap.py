@@ -23,8 +23,8 @@ from openoms import __version__, demo
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
 from openoms.api import problems, system, trading
-from openoms.api.fastpath import FastPath
 from openoms.api.auth import Authenticator
+from openoms.api.fastpath import FastPath
 from openoms.core.clock import Clock, SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
