@@ -102,13 +102,20 @@ class _FastInsert:
             else:
                 self.converters.append(_same)
         self.plain = all(c is _same for c in self.converters)
+        self._converted = [(i, c) for i, c in enumerate(self.converters) if c is not _same]
 
     def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         columns = self.columns
         if self.plain:
             return [tuple([row[c] for c in columns]) for row in rows]
-        pairs = list(zip(columns, self.converters, strict=True))
-        return [tuple([convert(row[c]) for c, convert in pairs]) for row in rows]
+        converted = self._converted
+        out = []
+        for row in rows:
+            values = [row[c] for c in columns]
+            for index, convert in converted:
+                values[index] = convert(values[index])
+            out.append(tuple(values))
+        return out
 
 
 def _digest(token: str) -> str:
