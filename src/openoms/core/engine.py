@@ -261,9 +261,18 @@ class Engine:
     async def _flush_forever(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await self._wake.wait()
+            idle_projection = False
+            if self._unprojected and not self._wake.is_set():
+                # Quiet now, but the read models trail the journal: bring them up to date
+                # once the projection interval has passed, even if nothing else arrives.
+                try:
+                    await asyncio.wait_for(self._wake.wait(), self._project_every)
+                except TimeoutError:
+                    idle_projection = True
+            else:
+                await self._wake.wait()
             self._wake.clear()
-            if not self._pending and not self._waiters:
+            if not self._pending and not self._waiters and not idle_projection:
                 if self._closing and not self._unprojected:
                     return
                 if not self._closing:

@@ -134,3 +134,20 @@ def test_writer_lock_lets_only_one_process_write(db_url: str, tmp_path: Path) ->
         pass
     with writer_lock(db_url, tmp_path):  # released, so it can be taken again
         pass
+
+
+def test_engine_brings_read_models_up_to_date_when_quiet(db_url: str) -> None:
+    async def scenario() -> None:
+        store = SqlStore(db_url, registry())
+        model = TradingModel()
+        engine = await _drive(store, model, ManualClock(START))
+        await asyncio.sleep(0.3)  # longer than the projection interval, nothing else sent
+        snapshot = store.load()
+        assert snapshot.tail == [] and snapshot.checkpoint == engine.durable_position
+        restored = TradingModel()
+        restored.restore(snapshot.tables, snapshot.versions)
+        assert restored.state == model.state
+        await engine.stop()
+        store.close()
+
+    asyncio.run(scenario())
