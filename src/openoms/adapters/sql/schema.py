@@ -57,6 +57,15 @@ def _terms(prefix: str = "") -> list[Column[object]]:
             Column(f"{prefix}tif", String(8)), Column(f"{prefix}expire_at", UtcDateTime)]
 
 
+def _progress() -> list[Column[object]]:
+    """Where an order stands: filled, left, average price, notional, the last text."""
+    return [Column("cum_qty", ExactDecimal, nullable=False),
+            Column("leaves_qty", ExactDecimal, nullable=False),
+            Column("avg_px", ExactDecimal, nullable=False),
+            Column("notional", ExactDecimal, nullable=False),
+            Column("text", Text, nullable=False)]
+
+
 trading_tickets = Table(
     "trading_tickets", metadata,
     Column("order_id", String(32), primary_key=True),
@@ -70,11 +79,7 @@ trading_tickets = Table(
     Column("handling", String(16), nullable=False),
     Column("desk_id", String(64)),
     Column("status", String(24), nullable=False),
-    Column("cum_qty", ExactDecimal, nullable=False),
-    Column("leaves_qty", ExactDecimal, nullable=False),
-    Column("avg_px", ExactDecimal, nullable=False),
-    Column("notional", ExactDecimal, nullable=False),
-    Column("text", Text, nullable=False),
+    *_progress(),
     Column("version", Integer, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -98,11 +103,7 @@ trading_children = Table(
     Column("symbol", String(64), nullable=False),
     *_terms(),
     Column("status", String(24), nullable=False),
-    Column("cum_qty", ExactDecimal, nullable=False),
-    Column("leaves_qty", ExactDecimal, nullable=False),
-    Column("avg_px", ExactDecimal, nullable=False),
-    Column("notional", ExactDecimal, nullable=False),
-    Column("text", Text, nullable=False),
+    *_progress(),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("pending_qty", ExactDecimal),
