@@ -13,9 +13,9 @@ from __future__ import annotations
 import time
 from decimal import Decimal
 
-from common import header
-
 from openoms.adapters.fix.codec import FixMessage, FixParser, encode
+
+from common import header
 
 
 def messages(n: int) -> bytes:
