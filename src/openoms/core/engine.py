@@ -71,6 +71,17 @@ class Store(Protocol):
 _log = logging.getLogger("openoms.engine")
 
 Listener = Callable[[Sequence[Recorded]], Awaitable[None] | None]
+Observer = Callable[[Recorded], None]
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class Contributor(Protocol):
+    """Something that writes its own rows in the engine's group commit (FIX sessions)."""
+
+    def collect(self) -> tuple[Rows, Rows, list[Callable[[], None]]]:
+        """Hand over rows recorded since the last call (upserts, inserts) and the callbacks
+        to run once they are durable."""
+        ...
 
 
 @dataclass(slots=True)
@@ -104,6 +115,9 @@ class Engine:
         self._pending: list[Recorded] = []
         self._waiters: list[asyncio.Future[None]] = []
         self._listeners: list[Listener] = []
+        self._observers: list[Observer] = []
+        self._contributors: list[Contributor] = []
+        self._commit_wanted = False
         self._wake = asyncio.Event()
         self._room = asyncio.Event()
         self._room.set()
@@ -152,6 +166,24 @@ class Engine:
     def subscribe(self, listener: Listener) -> None:
         """Call listener with every committed batch of records, in commit order."""
         self._listeners.append(listener)
+
+    def observe(self, observer: Observer) -> None:
+        """Call observer with each record right after it is applied, before it is durable.
+
+        For adapters that derive outgoing messages from the exact state after each event
+        (FIX execution reports): they stage them in the same commit and send them only when
+        it is durable. An observer must not raise; if it does, the error is logged.
+        """
+        self._observers.append(observer)
+
+    def contribute(self, contributor: Contributor) -> None:
+        """Write contributor's rows in every group commit (see ``Contributor``)."""
+        self._contributors.append(contributor)
+
+    def request_commit(self) -> None:
+        """Commit soon even if no command is pending (a contributor has rows to write)."""
+        self._commit_wanted = True
+        self._wake.set()
 
     # ------------------------------------------------------------ commands
 
@@ -227,6 +259,11 @@ class Engine:
                 self._failure = exc
                 raise StorageError(f"could not apply {type(event).__name__}: {exc}") from exc
             records.append(recorded)
+            for observer in self._observers:
+                try:
+                    observer(recorded)
+                except Exception:  # an adapter's failure must never stop the engine
+                    _log.exception("observer failed on %s", type(event).__name__)
         self._pending.extend(records)
         self.stats.events += len(records)
         if len(self._pending) >= self._max_pending:
@@ -235,12 +272,21 @@ class Engine:
 
     # ------------------------------------------------------------ group commit
 
-    def _seal(self) -> tuple[Batch, list[asyncio.Future[None]]]:
+    def _seal(self) -> tuple[Batch, list[asyncio.Future[None]], list[Callable[[], None]]]:
         records, self._pending = self._pending, []
         waiters, self._waiters = self._waiters, []
+        self._commit_wanted = False
         self._unprojected.extend(records)
         upserts: dict[str, list[dict[str, Any]]] = {}
         inserts: dict[str, list[dict[str, Any]]] = {}
+        callbacks: list[Callable[[], None]] = []
+        for contributor in self._contributors:
+            up, ins, done = contributor.collect()
+            for table, rows in up.items():
+                upserts.setdefault(table, []).extend(rows)
+            for table, rows in ins.items():
+                inserts.setdefault(table, []).extend(rows)
+            callbacks.extend(done)
         due = time.monotonic() >= self._next_projection or self._closing
         if due and self._unprojected:
             # The state now is exactly the state after the last sealed record, so rows
@@ -256,7 +302,7 @@ class Engine:
                     for table, rows in ins.items():
                         inserts.setdefault(table, []).extend(rows)
             self._checkpoint = projected[-1].position
-        return Batch(records, upserts, inserts, self._checkpoint), waiters
+        return Batch(records, upserts, inserts, self._checkpoint), waiters, callbacks
 
     async def _flush_forever(self) -> None:
         loop = asyncio.get_running_loop()
@@ -272,12 +318,13 @@ class Engine:
             else:
                 await self._wake.wait()
             self._wake.clear()
-            if not self._pending and not self._waiters and not idle_projection:
+            if not self._pending and not self._waiters and not idle_projection \
+                    and not self._commit_wanted:
                 if self._closing and not self._unprojected:
                     return
                 if not self._closing:
                     continue
-            batch, waiters = self._seal()
+            batch, waiters, callbacks = self._seal()
             self._room.set()
             started = time.perf_counter()
             try:
@@ -302,9 +349,15 @@ class Engine:
             for waiter in waiters:
                 if not waiter.done():
                     waiter.set_result(None)
+            for callback in callbacks:
+                try:
+                    callback()
+                except Exception:  # a contributor's failure must never stop the engine
+                    _log.exception("after-commit callback failed")
             if batch.records:
                 await self._notify(batch.records)
-            if self._pending or self._waiters or (self._closing and self._unprojected):
+            if self._pending or self._waiters or self._commit_wanted \
+                    or (self._closing and self._unprojected):
                 self._wake.set()
             elif self._closing:
                 return
