@@ -1,4 +1,8 @@
-"""Settings from environment variables (OPENOMS_*) over an optional TOML file over defaults."""
+"""Settings from environment variables (OPENOMS_*) over an optional TOML file over defaults.
+
+FIX sessions are listed in the same file as ``[[fix.sessions]]`` tables (one per session, keys
+as in ``openoms.adapters.fix.config.SessionConfig``); see docs/operations.md.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,8 @@ from dataclasses import dataclass, fields, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
+
+from openoms.adapters.fix.config import AckOn, Role, Schedule, SessionConfig
 
 ENV_PREFIX = "OPENOMS_"
 
@@ -27,6 +33,15 @@ class Settings:
     sim_seed_levels: int = 5  # resting price levels per side seeded on the simulated exchange
     sim_seed_qty: int = 1000  # quantity per seeded level
     log_level: str = "info"
+    fix_enabled: bool = True
+    fix_host: str = "127.0.0.1"  # FIX acceptor listen address: loopback unless told otherwise
+    fix_port: int = 9878
+    fix_log_dir: str = ""  # default: <data_dir>/fix
+    fix_sessions: tuple[SessionConfig, ...] = ()
+
+    @property
+    def fix_log_path(self) -> Path:
+        return Path(self.fix_log_dir) if self.fix_log_dir else self.data_dir / "fix"
 
     @property
     def db_url(self) -> str:
@@ -37,6 +52,8 @@ class Settings:
 
 def _convert(name: str, raw: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}[name]
+    if name == "fix_sessions":
+        return tuple(raw)
     if kind == "Path":
         return Path(str(raw))
     if kind == "int":
@@ -46,6 +63,67 @@ def _convert(name: str, raw: Any) -> Any:
     if kind == "time":
         return raw if isinstance(raw, time) else time.fromisoformat(str(raw))
     return str(raw)
+
+
+_SESSION_FIELDS = {f.name: f for f in fields(SessionConfig)}
+_SCHEDULE_FIELDS = {f.name for f in fields(Schedule)}
+
+
+def _schedule(raw: Any, where: str) -> Schedule:
+    if not isinstance(raw, dict):
+        raise ValueError(f"{where}: schedule must be a table")
+    unknown = set(raw) - _SCHEDULE_FIELDS
+    if unknown:
+        raise ValueError(f"{where}: unknown schedule key {sorted(unknown)[0]!r}")
+    values: dict[str, Any] = dict(raw)
+    for key in ("start", "end"):
+        if key in values and not isinstance(values[key], time):
+            values[key] = time.fromisoformat(str(values[key]))
+    if "weekdays" in values:
+        values["weekdays"] = tuple(int(day) for day in values["weekdays"])
+    return Schedule(**values)
+
+
+def parse_fix_sessions(raw: Any, where: str = "settings") -> tuple[SessionConfig, ...]:
+    """Turn the ``[[fix.sessions]]`` tables into session configurations.
+
+    Raises:
+        ValueError: an unknown key, a value of the wrong form, or two sessions with one id.
+    """
+    if not isinstance(raw, list):
+        raise ValueError(f"{where}: fix.sessions must be an array of tables ([[fix.sessions]])")
+    sessions: list[SessionConfig] = []
+    for index, item in enumerate(raw):
+        here = f"{where}: fix.sessions[{index}]"
+        if not isinstance(item, dict):
+            raise ValueError(f"{here} must be a table")
+        unknown = set(item) - set(_SESSION_FIELDS)
+        if unknown:
+            raise ValueError(f"{here}: unknown key {sorted(unknown)[0]!r}")
+        values: dict[str, Any] = dict(item)
+        try:
+            if "role" in values:
+                values["role"] = Role(values["role"])
+            if "ack_on" in values:
+                values["ack_on"] = AckOn(values["ack_on"])
+            if "schedule" in values:
+                values["schedule"] = _schedule(values["schedule"], here)
+            if "allowed_addresses" in values:
+                values["allowed_addresses"] = tuple(str(a) for a in values["allowed_addresses"])
+            config = SessionConfig(**values)
+            config.validate_config()
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{here}: {exc}") from exc
+        sessions.append(config)
+    ids = [s.session_id for s in sessions]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise ValueError(f"{where}: session {sorted(duplicates)[0]} is configured twice")
+    accounts = [s.account_id for s in sessions if s.role is Role.ACCEPTOR and s.account_id]
+    shared = {a for a in accounts if accounts.count(a) > 1}
+    if shared:
+        raise ValueError(f"{where}: account {sorted(shared)[0]} has more than one FIX session")
+    return tuple(sessions)
 
 
 def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
@@ -60,12 +138,17 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     if path:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
+        fix = data.pop("fix", None)
         section = data.get("openoms", data)
+        if fix is not None:
+            if not isinstance(fix, dict) or set(fix) - {"sessions"}:
+                raise ValueError(f"{path}: [fix] holds only sessions ([[fix.sessions]])")
+            values["fix_sessions"] = parse_fix_sessions(fix.get("sessions", []), str(path))
         for key, raw in section.items():
-            if key not in known:
+            if key == "fix_sessions" or key not in known:
                 raise ValueError(f"unknown setting {key!r} in {path}")
             values[key] = _convert(key, raw)
-    for key in known:
+    for key in known - {"fix_sessions"}:
         raw = os.environ.get(ENV_PREFIX + key.upper())
         if raw is not None:
             values[key] = _convert(key, raw)

@@ -1,4 +1,4 @@
-"""The database schema: journal, checkpoint, API tokens and the desk's read models."""
+"""The database schema: journal, checkpoint, API tokens, the desk's read models, FIX sessions."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -187,3 +188,26 @@ trading_sessions = Table(
 READ_MODELS = (trading_tickets, trading_children, trading_executions, trading_accounts,
                trading_instruments, trading_venues, trading_desks, trading_users,
                trading_routing_rules, trading_sessions)
+
+# FIX sessions: numbers and sent application messages, written in the engine's group commit
+# (see adapters/fix/store.py). Not read models: never rebuilt from the journal.
+fix_sessions = Table(
+    "fix_sessions", metadata,
+    Column("session_id", String(160), primary_key=True),
+    Column("next_in", BigInteger, nullable=False),
+    Column("next_out", BigInteger, nullable=False),
+    Column("epoch", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+fix_messages = Table(
+    "fix_messages", metadata,
+    Column("session_id", String(160), primary_key=True),
+    Column("epoch", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("msg_type", String(8), nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("sent_at", UtcDateTime, nullable=False),
+)
+
+FIX_TABLES = (fix_sessions, fix_messages)

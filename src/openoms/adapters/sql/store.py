@@ -29,6 +29,8 @@ from openoms.core.errors import ConcurrencyConflict, StorageError
 from openoms.core.events import Recorded
 
 _TABLES = {table.name: table for table in schema.READ_MODELS}
+# Tables a batch may write: the read models and the FIX sessions' own rows.
+_WRITABLE = {table.name: table for table in (*schema.READ_MODELS, *schema.FIX_TABLES)}
 _WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
 
 
@@ -135,8 +137,9 @@ class SqlStore:
         lite = is_sqlite(url)
         self._sqlite = lite
         self._journal = _FastInsert(schema.journal, lite, upsert=False)
-        self._upserts = {name: _FastInsert(t, lite, upsert=True) for name, t in _TABLES.items()}
-        self._inserts = {name: _FastInsert(t, lite, upsert=False) for name, t in _TABLES.items()}
+        self._upserts = {name: _FastInsert(t, lite, upsert=True) for name, t in _WRITABLE.items()}
+        self._inserts = {name: _FastInsert(t, lite, upsert=False)
+                         for name, t in _WRITABLE.items()}
         self._checkpoint_sql = ("UPDATE engine_checkpoint SET position = ? WHERE id = 1" if lite
                                 else "UPDATE engine_checkpoint SET position = %s WHERE id = 1")
 
@@ -231,6 +234,34 @@ class SqlStore:
             connection.execute(schema.engine_checkpoint.update().values(position=0))
         if then is not None:
             then()
+
+    # ------------------------------------------------------------ FIX sessions
+
+    def fix_numbers(self) -> dict[str, tuple[int, int, int]]:
+        """Return every FIX session's recorded (next_in, next_out, epoch)."""
+        t = schema.fix_sessions
+        with self._reader.connect() as connection:
+            rows = connection.execute(sa.select(t.c.session_id, t.c.next_in, t.c.next_out,
+                                                t.c.epoch))
+            return {r.session_id: (r.next_in, r.next_out, r.epoch) for r in rows}
+
+    def fix_messages(self, session_id: str, epoch: int, begin: int,
+                     end: int) -> list[tuple[int, str, bytes]]:
+        """Return stored (seq, msg_type, raw) of a session's epoch with begin <= seq <= end."""
+        m = schema.fix_messages
+        query = (sa.select(m.c.seq, m.c.msg_type, m.c.raw)
+                 .where(m.c.session_id == session_id, m.c.epoch == epoch, m.c.seq >= begin,
+                        m.c.seq <= end).order_by(m.c.seq))
+        with self._reader.connect() as connection:
+            return [(r.seq, r.msg_type, bytes(r.raw)) for r in connection.execute(query)]
+
+    def purge_fix_messages(self, session_id: str, keep_epoch: int) -> int:
+        """Delete a session's stored messages of epochs before keep_epoch; return how many."""
+        m = schema.fix_messages
+        with self._reader.begin() as connection:
+            result = connection.execute(m.delete().where(m.c.session_id == session_id,
+                                                         m.c.epoch < keep_epoch))
+        return int(result.rowcount or 0)
 
     # ------------------------------------------------------------ tokens
 
