@@ -74,6 +74,14 @@ class ChildReplaceBody(Body):
     limit_px: Price | None = None
 
 
+class CorrectionBody(Body):
+    """A fill's corrected quantity and price, and why (the client sees ExecType=G)."""
+
+    qty: Qty
+    px: Price
+    reason: Reason
+
+
 class AccountBody(Body):
     account_id: Id
     name: str = ""

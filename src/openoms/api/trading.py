@@ -233,6 +233,22 @@ async def replace_child(order_id: str, child_id: str, body: s.ChildReplaceBody,
         order_id=order_id, child_id=child_id, qty=body.qty, limit_px=body.limit_px))
 
 
+@router.post("/orders/{order_id}/executions/{exec_id}/bust",
+             summary="Cancel one of the ticket's fills (trade bust, FIX ExecType=H)")
+async def bust_execution(order_id: str, exec_id: str, body: s.RejectBody, request: Request,
+                         who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id,
+                      cmd.BustExecution(order_id=order_id, exec_id=exec_id, reason=body.reason))
+
+
+@router.post("/orders/{order_id}/executions/{exec_id}/correct",
+             summary="Correct one of the ticket's fills (trade correct, FIX ExecType=G)")
+async def correct_execution(order_id: str, exec_id: str, body: s.CorrectionBody,
+                            request: Request, who: Worker) -> dict[str, Any]:
+    return await _act(request, who, order_id, cmd.CorrectExecution(
+        order_id=order_id, exec_id=exec_id, qty=body.qty, px=body.px, reason=body.reason))
+
+
 @router.get("/executions", summary="Fills across all tickets, newest first")
 async def list_executions(request: Request, who: Reader,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:

@@ -1,6 +1,8 @@
 """Read-model rows of the desk: what each group commit writes beside the journal, and how the
 state is rebuilt from those rows on restart. Pure: plain dicts in, plain dicts out.
 
+A busted fill keeps its trading_executions row with qty 0; a corrected fill's row is rewritten.
+
 Tables (see adapters/sql/schema.py): trading_tickets, trading_children, trading_executions,
 trading_accounts, trading_instruments, trading_venues, trading_desks, trading_users,
 trading_routing_rules, trading_sessions.
@@ -12,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from openoms.core.events import Recorded
+from openoms.core.money import ZERO
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import (
     Account,
@@ -108,8 +111,9 @@ def project(state: TradingState, records: Sequence[Recorded]) -> tuple[
     """Return (upserts, inserts) for the read model after records were applied to state."""
     tickets: dict[str, None] = {}
     children: dict[str, str] = {}
-    executions: list[Row] = []
+    fills: list[tuple[str, str]] = []
     reference: dict[tuple[str, str, str], None] = {}
+    adjusted: dict[str, str] = {}  # exec id of a busted or corrected fill -> order id
     session = False
     for recorded in records:
         event = recorded.event
@@ -118,8 +122,9 @@ def project(state: TradingState, records: Sequence[Recorded]) -> tuple[
             if isinstance(event, ev.ChildEvent):
                 children[event.child_id] = event.order_id
             elif isinstance(event, ev.TicketFill):
-                executions.append(execution_row(state.tickets[event.order_id].executions[
-                    _index_of(state.tickets[event.order_id].executions, event.exec_id)]))
+                fills.append((event.order_id, event.exec_id))
+            elif isinstance(event, (ev.TicketExecutionBusted, ev.TicketExecutionCorrected)):
+                adjusted[event.ref_exec_id] = event.order_id
         elif isinstance(event, ev.TradingSessionChanged):
             session = True
         else:
@@ -133,10 +138,27 @@ def project(state: TradingState, records: Sequence[Recorded]) -> tuple[
                                        for c, o in children.items()]
     for table, attribute, key in reference:
         upserts.setdefault(table, []).append(reference_row(getattr(state, attribute)[key]))
+    # A fill busted or corrected in the same batch goes by upsert alone (upserts are written
+    # before inserts); otherwise its row is in an earlier commit and the upsert rewrites it.
+    executions = [execution_row(state.tickets[order_id].executions[
+        _index_of(state.tickets[order_id].executions, exec_id)])
+        for order_id, exec_id in fills if exec_id not in adjusted]
+    if adjusted:
+        upserts["trading_executions"] = [_adjusted_row(state.tickets[order_id], exec_id)
+                                         for exec_id, order_id in adjusted.items()]
     if session:
         upserts["trading_sessions"] = [{"desk": "main", "open": state.session_open,
                                         "trading_date": state.trading_date}]
     return upserts, ({"trading_executions": executions} if executions else {})
+
+
+def _adjusted_row(ticket: Ticket, exec_id: str) -> Row:
+    """Row of a corrected fill as it stands; a busted fill keeps its row with qty 0."""
+    for execution in ticket.executions:
+        if execution.exec_id == exec_id:
+            return execution_row(execution)
+    busted = ticket.busted[_index_of(ticket.busted, exec_id)]
+    return {**execution_row(busted), "qty": ZERO}
 
 
 def _index_of(executions: list[Execution], exec_id: str) -> int:
@@ -221,7 +243,9 @@ def restore(state: TradingState, tables: Mapping[str, Iterable[Row]]) -> None:
     for row in tables.get("trading_executions", ()):
         side = Side(row["side"])
         execution = Execution(**{**row, "side": side})
-        state.tickets[execution.order_id].executions.append(execution)
+        ticket = state.tickets[execution.order_id]
+        # A busted fill keeps its row with qty 0: it no longer counts.
+        (ticket.executions if execution.qty else ticket.busted).append(execution)
         state.exec_seq = max(state.exec_seq, _seq(execution.exec_id))
     for ticket in state.tickets.values():
         ticket.executions.sort(key=lambda x: _seq(x.exec_id))

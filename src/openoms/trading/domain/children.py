@@ -9,6 +9,7 @@ from openoms.core.events import Context, Event
 from openoms.core.money import ZERO, is_multiple, require_positive
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
+from openoms.trading.domain.executions import venue_adjustment
 from openoms.trading.domain.model import (
     ChildOrder,
     OrderStatus,
@@ -169,6 +170,8 @@ def apply_venue_report(s: TradingState, c: cmd.ApplyVenueReport, ctx: Context,
     key = dict(order_id=ticket.order_id, child_id=child.child_id)
     if c.kind == "fill":
         return _fill(s, ticket, child, c)
+    if c.kind in ("bust", "correct"):
+        return venue_adjustment(s, ticket, child, c)
     simple: dict[str, type[ev.ChildEvent]] = {"ack": ev.ChildAcknowledged,
                                               "cancel_rejected": ev.ChildCancelRejected,
                                               "replace_rejected": ev.ChildReplaceRejected}

@@ -172,6 +172,8 @@ class ApplyVenueReport(Command):
     """A venue reported on a child order.
 
     kind: ack | reject | fill | canceled | cancel_rejected | replaced | replace_rejected | expired
+    | bust | correct. A bust or a correction names the fill by its ``venue_exec_id``; a
+    correction carries the fill's corrected ``last_qty`` and ``last_px``.
     """
 
     child_id: str
@@ -182,6 +184,35 @@ class ApplyVenueReport(Command):
     qty: Decimal | None = None
     limit_px: Decimal | None = None
     reason: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BustExecution(Command):
+    """The desk cancels one of the ticket's fills (the client sees ExecType=H Trade Cancel)."""
+
+    order_id: str
+    exec_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CorrectExecution(Command):
+    """The desk corrects one of the ticket's fills (the client sees ExecType=G Trade Correct)."""
+
+    order_id: str
+    exec_id: str
+    qty: Decimal
+    px: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordDontKnow(Command):
+    """The client does not recognise an execution report (FIX DontKnowTrade 35=Q)."""
+
+    order_id: str
+    exec_id: str
+    reason: str
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from openoms.core.events import Command, Context, Event
-from openoms.trading.domain import children, reference, sessions, tickets
+from openoms.trading.domain import children, executions, reference, sessions, tickets
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.state import TradingState
 
@@ -36,6 +36,9 @@ HANDLERS: dict[type[Command], Handler] = {
     cmd.CancelChild: children.cancel_child,
     cmd.ReplaceChild: children.replace_child,
     cmd.ApplyVenueReport: children.apply_venue_report,
+    cmd.BustExecution: executions.bust_execution,
+    cmd.CorrectExecution: executions.correct_execution,
+    cmd.RecordDontKnow: executions.record_dont_know,
     cmd.CloseTradingSession: sessions.close_trading_session,
     cmd.OpenTradingSession: sessions.open_trading_session,
     cmd.ExpireOrders: sessions.expire_orders,

@@ -252,6 +252,44 @@ class TicketExpired(TicketEvent):
     """The ticket's time in force ran out (ExecType=C Expired)."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketExecutionBusted(TicketEvent):
+    """One of the ticket's fills was canceled (ExecType=H Trade Cancel, ExecRefID=ref_exec_id).
+
+    exec_id is this report's own id; last_qty and last_px are those of the canceled fill.
+    """
+
+    exec_id: str
+    ref_exec_id: str
+    child_id: str
+    last_qty: Decimal
+    last_px: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketExecutionCorrected(TicketEvent):
+    """One of the ticket's fills was corrected (ExecType=G Trade Correct, ExecRefID).
+
+    exec_id is this report's own id; last_qty and last_px are the fill's corrected values.
+    """
+
+    exec_id: str
+    ref_exec_id: str
+    child_id: str
+    last_qty: Decimal
+    last_px: Decimal
+    reason: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketTradeDisputed(TicketEvent):
+    """The client answered an execution report with DontKnowTrade (35=Q); no status change."""
+
+    exec_id: str
+    reason: str
+
+
 # ---------------------------------------------------------------- child orders
 
 
@@ -357,6 +395,29 @@ class ChildExpired(ChildEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class ChildExecutionBusted(ChildEvent):
+    """A fill of the child was canceled (ExecType=H Trade Cancel from the venue or the desk)."""
+
+    ref_exec_id: str
+    last_qty: Decimal
+    last_px: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChildExecutionCorrected(ChildEvent):
+    """A fill of the child was corrected (ExecType=G Trade Correct from the venue or the desk).
+
+    prev_qty and prev_px are the fill as it stood; last_qty and last_px as corrected.
+    """
+
+    ref_exec_id: str
+    prev_qty: Decimal
+    prev_px: Decimal
+    last_qty: Decimal
+    last_px: Decimal
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class TradingSessionChanged(Event):
     """The desk's trading session closed or opened."""
 
@@ -384,6 +445,9 @@ TICKET_EVENTS: tuple[type[TicketEvent], ...] = (
     TicketDoneForDay,
     TicketRestated,
     TicketExpired,
+    TicketExecutionBusted,
+    TicketExecutionCorrected,
+    TicketTradeDisputed,
 )
 
 CHILD_EVENTS: tuple[type[ChildEvent], ...] = (
@@ -399,6 +463,8 @@ CHILD_EVENTS: tuple[type[ChildEvent], ...] = (
     ChildReplaced,
     ChildReplaceRejected,
     ChildExpired,
+    ChildExecutionBusted,
+    ChildExecutionCorrected,
 )
 
 REFERENCE_EVENTS: tuple[type[Event], ...] = (

@@ -282,6 +282,9 @@ class Ticket:
     version: int = 0
     children: dict[str, ChildOrder] = field(default_factory=dict)
     executions: list[Execution] = field(default_factory=list)
+    # Fills canceled after the fact (trade busts): they no longer count, but the read model
+    # still needs their row until the bust is projected.
+    busted: list[Execution] = field(default_factory=list)
     pending: PendingRequest | None = None
     exposure: Decimal = ZERO  # leaves x price counted against the account's open notional
 

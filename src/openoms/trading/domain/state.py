@@ -253,6 +253,37 @@ def _ticket_fill(s: TradingState, e: ev.TicketFill, at: datetime) -> None:
     s.exec_seq = max(s.exec_seq, _seq(e.exec_id))
 
 
+def _execution_at(ticket: Ticket, exec_id: str) -> int:
+    for index, execution in enumerate(ticket.executions):
+        if execution.exec_id == exec_id:
+            return index
+    raise KeyError(f"order {ticket.order_id} has no execution {exec_id}")
+
+
+def _execution_busted(s: TradingState, e: ev.TicketExecutionBusted, at: datetime) -> None:
+    ticket = s.tickets[e.order_id]
+    index = _execution_at(ticket, e.ref_exec_id)
+    cum = ticket.cum_qty - e.last_qty
+    _move_ticket(ticket, e, cum=cum)
+    ticket.cum_qty = cum
+    ticket.notional -= e.last_qty * e.last_px
+    ticket.busted.append(ticket.executions.pop(index))
+
+
+def _execution_corrected(s: TradingState, e: ev.TicketExecutionCorrected, at: datetime) -> None:
+    ticket = s.tickets[e.order_id]
+    execution = ticket.executions[_execution_at(ticket, e.ref_exec_id)]
+    cum = ticket.cum_qty - execution.qty + e.last_qty
+    _move_ticket(ticket, e, cum=cum)
+    ticket.cum_qty = cum
+    ticket.notional += e.last_qty * e.last_px - execution.qty * execution.px
+    execution.qty, execution.px = e.last_qty, e.last_px
+
+
+def _trade_disputed(s: TradingState, e: ev.TicketTradeDisputed, at: datetime) -> None:
+    """Nothing changes but the stream: the dispute is in the order's history."""
+
+
 # ---------------------------------------------------------------- children
 
 
@@ -311,6 +342,19 @@ def _child_replaced(s: TradingState, e: ev.ChildReplaced, at: datetime) -> None:
     child.pending_terms = None
 
 
+def _child_adjusted(s: TradingState, e: ev.ChildExecutionBusted | ev.ChildExecutionCorrected,
+                    at: datetime) -> None:
+    child = _child(s, e, at)
+    if isinstance(e, ev.ChildExecutionBusted):
+        qty, notional = -e.last_qty, -e.last_qty * e.last_px
+    else:
+        qty = e.last_qty - e.prev_qty
+        notional = e.last_qty * e.last_px - e.prev_qty * e.prev_px
+    child.status = resolve(CHILD_TRANSITIONS, child.status, e, child.cum_qty + qty, child.qty)
+    child.cum_qty += qty
+    child.notional += notional
+
+
 _HANDLERS: dict[type[Event], Callable[[TradingState, Any, datetime], None]] = {
     ev.AccountDefined: _account,
     ev.InstrumentDefined: _instrument,
@@ -335,6 +379,9 @@ _HANDLERS: dict[type[Event], Callable[[TradingState, Any, datetime], None]] = {
     ev.TicketDoneForDay: _status_only,
     ev.TicketRestated: _status_only,
     ev.TicketExpired: _status_only,
+    ev.TicketExecutionBusted: _execution_busted,
+    ev.TicketExecutionCorrected: _execution_corrected,
+    ev.TicketTradeDisputed: _trade_disputed,
     ev.ChildRouted: _child_routed,
     ev.ChildAcknowledged: _child_status,
     ev.ChildRejected: _child_text,
@@ -347,4 +394,6 @@ _HANDLERS: dict[type[Event], Callable[[TradingState, Any, datetime], None]] = {
     ev.ChildReplaced: _child_replaced,
     ev.ChildReplaceRejected: _child_text,
     ev.ChildExpired: _child_status,
+    ev.ChildExecutionBusted: _child_adjusted,
+    ev.ChildExecutionCorrected: _child_adjusted,
 }

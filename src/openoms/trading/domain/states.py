@@ -48,6 +48,15 @@ for _s in _FILLABLE:
     _ticket_rows[(_s, ev.TicketFilled)] = S.FILLED
     _ticket_rows[(_s, ev.TicketDoneForDay)] = S.DONE_FOR_DAY
 
+# A fill canceled or corrected after the fact (FIX 4.4 Appendix D, trade cancel and correct):
+# a part-filled or filled order works again with what the fill no longer covers; an order that
+# ended otherwise, or waits on a request, keeps its status and only its quantities change.
+for _adjust in (ev.TicketExecutionBusted, ev.TicketExecutionCorrected):
+    for _s in (S.PARTIALLY_FILLED, S.FILLED):
+        _ticket_rows[(_s, _adjust)] = WORKING
+    for _s in (S.PENDING_CANCEL, S.PENDING_REPLACE, S.DONE_FOR_DAY, S.CANCELED, S.EXPIRED):
+        _ticket_rows[(_s, _adjust)] = _s
+
 TICKET_TRANSITIONS: Final = TransitionTable[S]("ticket", _ticket_rows)
 
 _child_rows: dict[tuple[S | None, type], S | Derived] = {
@@ -74,6 +83,12 @@ for _s in (S.PENDING_NEW, *_LIVE, S.PENDING_REPLACE):
     _child_rows[(_s, ev.ChildCancelRequested)] = S.PENDING_CANCEL
 for _s in _LIVE:
     _child_rows[(_s, ev.ChildReplaceRequested)] = S.PENDING_REPLACE
+
+for _child_adjust in (ev.ChildExecutionBusted, ev.ChildExecutionCorrected):
+    for _s in (S.PARTIALLY_FILLED, S.FILLED):
+        _child_rows[(_s, _child_adjust)] = WORKING
+    for _s in (S.PENDING_CANCEL, S.PENDING_REPLACE, S.CANCELED, S.EXPIRED):
+        _child_rows[(_s, _child_adjust)] = _s
 
 CHILD_TRANSITIONS: Final = TransitionTable[S]("child order", _child_rows)
 
