@@ -50,6 +50,7 @@ def bench(url: str, orders: int, connections: int) -> tuple[float, list[float], 
     store.close()
     with tempfile.TemporaryDirectory(prefix="openoms-rest-") as tmp:
         env = {**os.environ, "OPENOMS_DATA_DIR": tmp, "OPENOMS_DATABASE_URL": url,
+               "OPENOMS_FIX_ENABLED": "false",
                "OPENOMS_DAY_END_ENABLED": "false", "OPENOMS_LOG_LEVEL": "warning"}
         proc = subprocess.Popen([str(Path(sys.executable).parent / "openoms"), "serve", "--demo",
                                  "--port", str(PORT)], env=env, stdout=subprocess.DEVNULL)

@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,9 +20,15 @@ from fastapi import FastAPI
 from starlette.responses import RedirectResponse
 
 from openoms import __version__, demo
+from openoms.adapters.fix.config import Role, SessionConfig
+from openoms.adapters.fix.dispatch import ByRole
+from openoms.adapters.fix.gateway import FixGateway
+from openoms.adapters.fix.orders import DeskFixApplication
+from openoms.adapters.fix.store import EngineJournal
+from openoms.adapters.fix.venue import FixVenueGateway
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
-from openoms.api import problems, system, trading
+from openoms.api import fix, problems, system, trading
 from openoms.api.auth import Authenticator
 from openoms.api.fastpath import FastPath
 from openoms.core.clock import Clock, SystemClock
@@ -53,6 +59,7 @@ class Runtime:
     exchange: SimulatedExchange
     timezone: ZoneInfo
     clock: Clock
+    fix: FixGateway | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     lock: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
@@ -70,11 +77,14 @@ def tune_gc() -> None:
     gc.set_threshold(50_000, 20, 100)
 
 
-async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Runtime:
-    """Take the writer lock, recover state (read model + journal tail), start the engine.
+async def start_runtime(settings: Settings, *, clock: Clock | None = None,
+                        fix_sessions: Sequence[SessionConfig] = ()) -> Runtime:
+    """Take the writer lock, recover state (read model + journal tail), start the engine, and
+    the FIX gateway when sessions are given (``serve`` does; ``demo`` and ``db`` do not).
 
     Raises:
         StorageError: another OpenOMS is writing the same database.
+        OSError: the FIX port cannot be bound.
     """
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     lock = contextlib.ExitStack()
@@ -101,6 +111,8 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
                           auth=Authenticator(store.find_token), venues=venues,
                           exchange=exchange, timezone=ZoneInfo(settings.timezone),
                           clock=clock or SystemClock(), lock=lock)
+        if settings.fix_enabled and fix_sessions:
+            runtime.fix = await _start_fix(runtime, fix_sessions)
         venues.recover()
         _log.info("recovered %d orders; journal at %d (%d replayed)",
                   len(trading_model.state.tickets), snapshot.last_position, len(snapshot.tail))
@@ -112,8 +124,38 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None) -> Ru
         raise
 
 
+async def _start_fix(runtime: Runtime, sessions: Sequence[SessionConfig]) -> FixGateway:
+    """Wire FIX: client sessions to the desk, venue sessions to the router, one journal."""
+    settings, engine, state = runtime.settings, runtime.engine, runtime.trading.state
+    journal = await asyncio.to_thread(EngineJournal, engine, runtime.store)
+    purged = await asyncio.to_thread(journal.purge_old_epochs)
+    desk = DeskFixApplication(engine, state, clock=runtime.clock)
+    store = runtime.store
+    venues = FixVenueGateway(state, runtime.venues.report, clock=runtime.clock,
+                             history=lambda stream_id: store.read_journal(stream_id=stream_id))
+    runtime.venues.register(VenueKind.FIX, venues)
+    gateway = FixGateway(sessions, journal, ByRole(acceptors=desk, initiators=venues),
+                         log_dir=settings.fix_log_path, wait_for_room=engine.wait_for_room)
+    for config in sessions:
+        handle = gateway.handle(config.session_id)
+        if config.role is Role.INITIATOR:
+            venues.attach(handle)
+        elif config.account_id:
+            desk.register(handle)
+    engine.observe(desk.observer)
+    if any(c.role is Role.ACCEPTOR for c in sessions):
+        port = await gateway.start_acceptor(settings.fix_host, settings.fix_port)
+        _log.info("FIX acceptor on %s:%d (%d sessions; %d old messages purged)",
+                  settings.fix_host, port, len(sessions), purged)
+    else:
+        await gateway.start()
+    return gateway
+
+
 async def stop_runtime(runtime: Runtime) -> None:
-    """Stop timers, flush the engine, release the writer lock."""
+    """Log FIX sessions out, stop timers, flush the engine, release the writer lock."""
+    if runtime.fix is not None:
+        await runtime.fix.stop()
     for task in runtime.tasks:
         task.cancel()
     for task in runtime.tasks:
@@ -163,7 +205,8 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = await start_runtime(settings)
+        sessions = settings.fix_sessions or (demo.fix_sessions() if seed_demo else ())
+        runtime = await start_runtime(settings, fix_sessions=sessions)
         app.state.runtime = runtime
         app.state.metrics = system.metrics_registry(runtime)
         if seed_demo and demo.needs_demo(runtime.trading.state):
@@ -179,6 +222,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
                   "(`openoms token create --role trader`).")
     problems.install(app)
     app.include_router(trading.router)  # first: order capture is the hottest route to match
+    app.include_router(fix.router)
     app.include_router(system.router)
 
     def openapi() -> dict[str, Any]:

@@ -21,10 +21,13 @@ orders_app = typer.Typer(help="Work client orders on a running server (uses the 
                          no_args_is_help=True)
 session_app = typer.Typer(help="Open or close the trading day on a running server.",
                           no_args_is_help=True)
+fix_app = typer.Typer(help="FIX sessions of a running server: state, sequence numbers, reset.",
+                      no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
 app.add_typer(orders_app, name="orders")
 app.add_typer(session_app, name="session")
+app.add_typer(fix_app, name="fix")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file.",
                                                  envvar="OPENOMS_CONFIG")]
@@ -170,9 +173,9 @@ TokenOpt = Annotated[str, typer.Option(envvar="OPENOMS_TOKEN", help="Bearer toke
 
 
 def _call(url: str, token: str, method: str, path: str, body: dict[str, Any] | None = None,
-          params: dict[str, Any] | None = None) -> Any:
+          params: dict[str, Any] | None = None, prefix: str = "/api/v1/trading") -> Any:
     try:
-        response = httpx.request(method, url.rstrip("/") + "/api/v1/trading" + path, json=body,
+        response = httpx.request(method, url.rstrip("/") + prefix + path, json=body,
                                  params=params, headers={"Authorization": f"Bearer {token}"},
                                  timeout=10)
     except httpx.HTTPError as exc:
@@ -316,6 +319,47 @@ def session_close(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -
 def session_open(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
     """Open a trading day: GTC orders done for the day work again."""
     _print(_call(url, token, "POST", "/session/open", {}))
+
+
+# ---------------------------------------------------------------- FIX sessions
+
+
+@fix_app.command("sessions")
+def fix_sessions(url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "",
+                 as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False
+                 ) -> None:
+    """List FIX sessions: state, logged on or not, next sequence numbers in and out."""
+    sessions = _call(url, token, "GET", "/sessions", prefix="/api/v1/fix")
+    if as_json:
+        _print(sessions)
+        return
+    typer.echo(f"{'SESSION':36} {'ROLE':9} {'STATE':14} {'ON':3} {'IN':>7} {'OUT':>7} PEER")
+    for s in sessions:
+        typer.echo(f"{s['session_id']:36} {s['role']:9} {s['state']:14} "
+                   f"{'yes' if s['logged_on'] else 'no':3} {s['next_in']:>7} "
+                   f"{s['next_out']:>7} {s.get('peer') or ''}")
+
+
+def _session_path(session_id: str, verb: str) -> str:
+    from urllib.parse import quote
+
+    return f"/sessions/{quote(session_id, safe='')}/{verb}"
+
+
+@fix_app.command("reset")
+def fix_reset(session_id: Annotated[str, typer.Argument(help="e.g. FIX.4.4:OPENOMS->CLIENT1")],
+              url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Reset a logged-out session's sequence numbers to 1 (a new epoch)."""
+    _print(_call(url, token, "POST", _session_path(session_id, "reset"), {},
+                 prefix="/api/v1/fix"))
+
+
+@fix_app.command("logout")
+def fix_logout(session_id: Annotated[str, typer.Argument(help="e.g. FIX.4.4:OPENOMS->CLIENT1")],
+               url: UrlOpt = "http://127.0.0.1:8000", token: TokenOpt = "") -> None:
+    """Log a session out (the counterparty may log on again)."""
+    _print(_call(url, token, "POST", _session_path(session_id, "logout"), {},
+                 prefix="/api/v1/fix"))
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from openoms.adapters.fix.config import SessionConfig
 from openoms.core.engine import Engine
 from openoms.core.events import Command, Context
 from openoms.trading.domain import commands as cmd
@@ -44,6 +45,21 @@ def demo_commands() -> list[Command]:
         cmd.DefineRoutingRule(rule_id="default", priority=100, venue_id="SIM"),
     ]
     return commands
+
+
+def fix_sessions() -> tuple[SessionConfig, ...]:
+    """The FIX sessions ``serve --demo`` opens when the settings file names none.
+
+    Any FIX 4.4 engine can log on to 127.0.0.1:9878 as SenderCompID ACME (a care desk: orders
+    wait on the blotter for a trader), any FIX 4.2 engine as GLOBEX (orders are routed to the
+    simulated exchange by the routing rules at once); TargetCompID OPENOMS.
+    """
+    return (
+        SessionConfig(begin_string="FIX.4.4", sender_comp_id="OPENOMS", target_comp_id="ACME",
+                      account_id="ACME", handling="staged"),
+        SessionConfig(begin_string="FIX.4.2", sender_comp_id="OPENOMS",
+                      target_comp_id="GLOBEX", account_id="GLOBEX", handling="automatic"),
+    )
 
 
 def needs_demo(state: TradingState) -> bool:

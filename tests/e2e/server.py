@@ -22,9 +22,11 @@ def free_port() -> int:
 class Server:
     """One OpenOMS process on a database URL; start, kill -9, start again."""
 
-    def __init__(self, db_url: str, data_dir: Path) -> None:
+    def __init__(self, db_url: str, data_dir: Path,
+                 extra_env: dict[str, str] | None = None) -> None:
         self.db_url = db_url
         self.data_dir = data_dir
+        self.extra_env = extra_env or {}
         self.port = free_port()
         self.proc: subprocess.Popen[bytes] | None = None
         self.log = data_dir / "server.log"
@@ -35,7 +37,8 @@ class Server:
 
     def start(self, timeout: float = 60) -> None:
         env = {**os.environ, "OPENOMS_DATA_DIR": str(self.data_dir),
-               "OPENOMS_DATABASE_URL": self.db_url, "OPENOMS_DAY_END_ENABLED": "false"}
+               "OPENOMS_DATABASE_URL": self.db_url, "OPENOMS_DAY_END_ENABLED": "false",
+               "OPENOMS_FIX_PORT": str(free_port()), **self.extra_env}
         openoms = str(Path(sys.executable).parent / "openoms")
         with open(self.log, "ab") as log:
             self.proc = subprocess.Popen([openoms, "serve", "--demo", "--port", str(self.port)],

@@ -21,7 +21,7 @@ ROLES = ("admin", "trader", "sales", "viewer")
 @pytest.fixture
 def api(db_url: str, tmp_path: Any) -> Iterator[Api]:
     settings = load_settings(None, data_dir=tmp_path, database_url=db_url,
-                             day_end_enabled=False)
+                             day_end_enabled=False, fix_port=0)
     store = SqlStore(db_url, registry())
     tokens = {role: store.create_token(f"{role}-user", role) for role in ROLES}
     store.close()

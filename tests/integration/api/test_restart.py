@@ -17,7 +17,7 @@ from apiclient import Api
 
 def _start(db_url: str, tmp_path: Path, tokens: dict[str, str]) -> tuple[TestClient, Api]:
     settings = load_settings(None, data_dir=tmp_path, database_url=db_url,
-                             day_end_enabled=False)
+                             day_end_enabled=False, fix_port=0)
     client = TestClient(create_app(settings, seed_demo=True), raise_server_exceptions=False)
     client.__enter__()
     return client, Api(client, tokens)

@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "demo", "db", "token", "orders", "session"):
+    for command in ("serve", "demo", "db", "token", "orders", "session", "fix"):
         assert re.search(rf"\b{command}\b", result.output), command
     orders = runner.invoke(app, ["orders", "--help"]).output
     for command in ("list", "show", "history", "new", "accept", "reject", "route", "cancel",
