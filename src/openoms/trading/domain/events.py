@@ -253,11 +253,8 @@ class TicketExpired(TicketEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TicketExecutionBusted(TicketEvent):
-    """One of the ticket's fills was canceled (ExecType=H Trade Cancel, ExecRefID=ref_exec_id).
-
-    exec_id is this report's own id; last_qty and last_px are those of the canceled fill.
-    """
+class TicketExecutionChange(TicketEvent):
+    """Fields shared by a bust and a correction: this report's own id and the fill it names."""
 
     exec_id: str
     ref_exec_id: str
@@ -268,18 +265,15 @@ class TicketExecutionBusted(TicketEvent):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class TicketExecutionCorrected(TicketEvent):
-    """One of the ticket's fills was corrected (ExecType=G Trade Correct, ExecRefID).
+class TicketExecutionBusted(TicketExecutionChange):
+    """One of the ticket's fills was canceled (ExecType=H Trade Cancel, ExecRefID=ref_exec_id);
+    last_qty and last_px are those of the canceled fill."""
 
-    exec_id is this report's own id; last_qty and last_px are the fill's corrected values.
-    """
 
-    exec_id: str
-    ref_exec_id: str
-    child_id: str
-    last_qty: Decimal
-    last_px: Decimal
-    reason: str
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketExecutionCorrected(TicketExecutionChange):
+    """One of the ticket's fills was corrected (ExecType=G Trade Correct, ExecRefID);
+    last_qty and last_px are the fill's corrected values."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
