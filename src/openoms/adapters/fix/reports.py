@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Final
 
 from openoms.adapters.fix.codec import Value
@@ -22,6 +23,13 @@ from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import Handling, OrderStatus, OrdType, Side, Ticket, TimeInForce
 
 Fields = list[tuple[int, Value]]
+AVG_PX_STEP: Final = Decimal("0.00000001")  # AvgPx (6) on the wire: 8 decimals at most
+
+
+def wire_avg_px(avg_px: Decimal) -> Decimal:
+    """Round AvgPx for the wire: exact in the desk, but engines parse PRICE into fixed point."""
+    rounded = avg_px.quantize(AVG_PX_STEP, rounding=ROUND_HALF_EVEN)
+    return rounded.normalize() if rounded != rounded.to_integral() else rounded.quantize(1)
 
 SIDE: Final = {Side.BUY: "1", Side.SELL: "2", Side.SELL_SHORT: "5"}
 ORD_TYPE: Final = {OrdType.MARKET: "1", OrdType.LIMIT: "2", OrdType.STOP: "3",
@@ -136,7 +144,7 @@ def _terms(ticket: Ticket) -> Fields:
 
 
 def _quantities(ticket: Ticket) -> Fields:
-    return [(151, ticket.leaves_qty), (14, ticket.cum_qty), (6, ticket.avg_px)]
+    return [(151, ticket.leaves_qty), (14, ticket.cum_qty), (6, wire_avg_px(ticket.avg_px))]
 
 
 def _ids(event: ev.TicketEvent, ticket: Ticket) -> tuple[str, str | None]:
