@@ -60,16 +60,14 @@ class Section:
     order: tuple[int, ...]
     required: frozenset[int]
     groups: dict[int, Section]
-
-    @property
-    def tags(self) -> frozenset[int]:
-        return frozenset(self.order)
+    tags: frozenset[int]  # the set of order, built once: check() asks it for every field
 
 
 def _section(data: dict[str, Any]) -> Section:
-    return Section(order=tuple(tag for tag, _ in data["fields"]),
-                   required=frozenset(tag for tag, req in data["fields"] if req),
-                   groups={int(k): _section(v) for k, v in data["groups"].items()})
+    order = tuple(tag for tag, _ in data["fields"])
+    return Section(order=order, required=frozenset(tag for tag, req in data["fields"] if req),
+                   groups={int(k): _section(v) for k, v in data["groups"].items()},
+                   tags=frozenset(order))
 
 
 class Dictionary:
