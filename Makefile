@@ -1,9 +1,16 @@
-# OpenOMS — `make run` starts the demo, `make test` runs every test. Both set up what they need.
+# OpenOMS — `make run` starts the demo, `make test` runs every test. Both set up what they need
+# (`make test` also builds QuickFIX into .venv-bench once, for the FIX interop tests: ~9 min).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# QuickFIX's Python package, an independent FIX engine: the interop tests' client and the FIX
+# benchmark's reference. It lives in its own venv; the first install builds it from source
+# (~9 minutes), pip's wheel cache makes later ones fast. QUICKFIX_PIP_ARGS may add e.g.
+# --find-links DIR with a prebuilt wheel.
+BENCH_VENV := .venv-bench
+QUICKFIX_PIP_ARGS ?=
 export OPENOMS_DATA_DIR ?= ./var
 
 .PHONY: run test install lint typecheck bench clean services
@@ -23,7 +30,12 @@ run: $(STAMP)
 services:
 	@bash scripts/ensure-services.sh
 
-test: $(STAMP) services
+$(BENCH_VENV)/.installed:
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet $(QUICKFIX_PIP_ARGS) quickfix==1.16.0
+	touch $@
+
+test: $(STAMP) $(BENCH_VENV)/.installed services
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
@@ -39,5 +51,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_engine.py
 	$(BIN)/python bench/bench_rest.py
 
+.PHONY: bench-fix
+
+bench-fix: $(STAMP) $(BENCH_VENV)/.installed
+	$(BIN)/python bench/bench_fix.py
+
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(BENCH_VENV) var .pytest_cache .mypy_cache .ruff_cache
