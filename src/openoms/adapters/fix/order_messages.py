@@ -9,12 +9,13 @@ Tags read: 11 ClOrdID, 41 OrigClOrdID, 37 OrderID, 1 Account, 55 Symbol, 54 Side
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from openoms.adapters.fix.codec import FixMessage
 from openoms.adapters.fix.reports import ORD_TYPE, SIDE, TIF
+from openoms.adapters.fix.session_messages import parse_utc
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import Handling, OrdType, Side, Source, TimeInForce
 
@@ -72,15 +73,7 @@ def _code(message: FixMessage, tag: int, name: str, codes: dict[str, T],
 
 def timestamp(message: FixMessage, tag: int) -> datetime | None:
     """Return a UTCTimestamp field as an aware datetime, None if absent or unreadable."""
-    value = message.text(tag)
-    if not value:
-        return None
-    for shape in ("%Y%m%d-%H:%M:%S.%f", "%Y%m%d-%H:%M:%S"):
-        try:
-            return datetime.strptime(value, shape).replace(tzinfo=UTC)
-        except ValueError:
-            continue
-    return None
+    return parse_utc(message.get(tag))
 
 
 def poss_resend(message: FixMessage) -> bool:

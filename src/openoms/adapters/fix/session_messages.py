@@ -32,8 +32,9 @@ def timestamp(now: float, millis: bool = True) -> str:
 _UTC_TIMESTAMP = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?")
 
 
-def parse_timestamp(value: bytes | None) -> float | None:
-    """Return a UTCTimestamp as seconds since the epoch, or None if it is not one."""
+def parse_utc(value: bytes | None) -> datetime | None:
+    """Return a UTCTimestamp (to the second, milli-, micro- or nanosecond) as an aware
+    datetime, or None if it is not one."""
     if value is None:
         return None
     match = _UTC_TIMESTAMP.fullmatch(value)
@@ -41,12 +42,18 @@ def parse_timestamp(value: bytes | None) -> float | None:
         return None
     # strptime costs more than the rest of a message's session checks: pick the digits out.
     year, month, day, hour, minute, second, fraction = match.groups()
+    micros = int(fraction.ljust(6, b"0")[:6]) if fraction else 0
     try:
-        at = datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                      tzinfo=UTC)
+        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
+                        micros, tzinfo=UTC)
     except ValueError:
         return None
-    return at.timestamp() + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
+
+
+def parse_timestamp(value: bytes | None) -> float | None:
+    """Return a UTCTimestamp as seconds since the epoch, or None if it is not one."""
+    at = parse_utc(value)
+    return None if at is None else at.timestamp()
 
 
 def seq_of(message: FixMessage) -> int | None:
