@@ -164,3 +164,17 @@ def test_desk_and_simvenue_route_fill_replace_and_cancel(begin_string: str) -> N
     ticket = desk.state.tickets[order]
     assert ticket.cum_qty == 100 and desk.refused == []
     assert ticket.notional == D(50) * D("100.01") + D(50) * D("100.02")
+
+
+def test_simvenue_internal_failure_is_answered_with_a_business_reject(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    venue, session = _venue()
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(venue, "_new_order", broken)
+    venue.on_message(session, _order("A1", "80", "100.02"))
+    assert session.business_rejects == [(0, "internal error")]
+    venue.on_message(session, _order("A2", "80", "100.02"))  # the venue keeps answering
+    assert len(session.business_rejects) == 2

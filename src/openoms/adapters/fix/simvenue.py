@@ -18,7 +18,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from openoms.adapters.fix import venue_wire as wire
-from openoms.adapters.fix.application import BUSINESS_UNSUPPORTED_MESSAGE_TYPE, SessionHandle
+from openoms.adapters.fix.application import (
+    BUSINESS_OTHER,
+    BUSINESS_UNSUPPORTED_MESSAGE_TYPE,
+    SessionHandle,
+)
 from openoms.adapters.fix.codec import FixMessage, Value
 from openoms.core.clock import Clock
 from openoms.core.money import ZERO
@@ -120,8 +124,9 @@ class SimulatedFixVenue:
             return
         try:
             handler(session, message)
-        except Exception:
+        except Exception:  # a bug here must not stop the session; the member hears of it
             _log.exception("simulated venue failed on %r", message)
+            session.reject_business(message, BUSINESS_OTHER, "internal error")
 
     def _find(self, session: SessionHandle, message: FixMessage, tag: int) -> _Order | None:
         order_id = self._by_cl.get((session.session_id, message.text(tag) or ""))

@@ -90,6 +90,11 @@ class FixVenueGateway:
 
     # ------------------------------------------------------------ desk -> venue
 
+    def _not_connected(self, child: ChildOrder, kind: str) -> None:
+        """Refuse a request for a venue whose session is not logged on (see the docstring)."""
+        self._report(ApplyVenueReport(child_id=child.child_id, kind=kind,
+                                      reason=f"venue {child.venue_id} is not connected"))
+
     def on_child_event(self, recorded: Recorded, child: ChildOrder) -> None:
         """Send what a committed child event asks of the venue."""
         event = recorded.event
@@ -97,9 +102,7 @@ class FixVenueGateway:
         track = self._track(child)
         if isinstance(event, ev.ChildRouted):
             if session is None:
-                self._report(ApplyVenueReport(
-                    child_id=child.child_id, kind="reject",
-                    reason=f"venue {child.venue_id} is not connected"))
+                self._not_connected(child, "reject")
                 return
             session.send("D", wire.new_order_single(child, child.child_id, self._clock.now()))
         elif isinstance(event, ev.ChildCancelRequested):
@@ -112,9 +115,7 @@ class FixVenueGateway:
                 self._send_cancel(session, child, track, track.pending_cancel)
         elif isinstance(event, ev.ChildReplaceRequested):
             if session is None:
-                self._report(ApplyVenueReport(
-                    child_id=child.child_id, kind="replace_rejected",
-                    reason=f"venue {child.venue_id} is not connected"))
+                self._not_connected(child, "replace_rejected")
                 return
             track.pending_replace = wire.request_id(child.child_id, recorded.version)
             t = child.terms
