@@ -40,6 +40,8 @@ def _scripts() -> list[Path]:
 
 
 SCRIPTS = _scripts()
+# One worker plays the whole suite, so the slow scripts run once, behind the quick ones.
+pytestmark = pytest.mark.xdist_group("fix_conformance")
 # A deliberate difference, not a bug: after a BodyLength (9) that runs past the real end of a
 # message, QuickFIX's parser takes everything up to the next CheckSum, so the *following*
 # message is swallowed too, and the script goes on to resend that one without PossDupFlag.
@@ -81,11 +83,22 @@ class _Background:
             for script in scripts}
 
     def close(self) -> None:
-        for run in self.runs.values():
-            run.cancel()
+        """Cancel what still runs and wait until it has cleaned up (gateways stopped): a
+        concurrent future is cancelled at once, long before its task has finished."""
+
+        async def cancel_all() -> None:
+            # Only the scripts: each one's finally stops its gateway, which closes its own
+            # connections and tasks.
+            plays = [t for t in asyncio.all_tasks() if t.get_coro().__name__ == "_play"]
+            for task in plays:
+                task.cancel()
+            await asyncio.gather(*plays, return_exceptions=True)
+            await asyncio.sleep(0.1)  # let the closed transports finish closing
+
+        asyncio.run_coroutine_threadsafe(cancel_all(), self._loop).result(timeout=30)
         for run in self.runs.values():
             with contextlib.suppress(BaseException):
-                run.result(timeout=10)
+                run.result(timeout=0)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
