@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from zlib import adler32
 
 SOH = b"\x01"
 _BEGIN = b"8=FIX"
@@ -30,18 +31,20 @@ DATA_FIELDS: dict[int, int] = {90: 91, 93: 89, 95: 96, 212: 213, 348: 349, 350: 
 class FixMessage:
     """A parsed message: its fields in wire order (tag, raw value bytes)."""
 
-    __slots__ = ("fields", "raw")
+    __slots__ = ("_first", "fields", "raw")
 
     def __init__(self, fields: list[tuple[int, bytes]], raw: bytes = b"") -> None:
         self.fields = fields
         self.raw = raw
+        self._first: dict[int, bytes] | None = None
 
     def get(self, tag: int, default: bytes | None = None) -> bytes | None:
         """Return the first value of tag, or default."""
-        for field_tag, value in self.fields:
-            if field_tag == tag:
-                return value
-        return default
+        first = self._first
+        if first is None:
+            # Built on the first lookup; reversed, so the first occurrence of a tag wins.
+            first = self._first = dict(reversed(self.fields))
+        return first.get(tag, default)
 
     def text(self, tag: int, default: str | None = None) -> str | None:
         value = self.get(tag)
@@ -74,28 +77,47 @@ class Garbled:
 Value = str | bytes | int | Decimal
 
 
-def _bytes(value: Value) -> bytes:
-    if isinstance(value, bytes):
-        return value
-    if isinstance(value, Decimal):
-        return format(value, "f").encode()
-    return str(value).encode("latin-1")
-
-
 def checksum(data: bytes | bytearray | memoryview) -> bytes:
     """Return the three-digit CheckSum (10) of data: the byte sum modulo 256."""
-    return b"%03d" % (sum(data) % 256)
+    return b"%03d" % byte_sum(data)
+
+
+def byte_sum(data: bytes | bytearray | memoryview) -> int:
+    """Return the sum of data's bytes modulo 256, in C rather than byte by byte.
+
+    Adler-32's low half is 1 + the byte sum modulo 65521; over at most 256 bytes the sum is
+    at most 65,280, so the modulo never applies and the low half minus one is the exact sum.
+    """
+    total = 0
+    for start in range(0, len(data), 256):
+        total += (adler32(data[start:start + 256]) & 0xFFFF) - 1
+    return total % 256
+
+
+_TAG_TEXT: dict[int, str] = {}  # tag -> "tag=", rendered once
 
 
 def encode(begin_string: str, msg_type: str, fields: Iterable[tuple[int, Value]]) -> bytes:
     """Render one message: 8, 9 and 35 first, the fields in order, 10 last."""
-    parts = [b"35=", msg_type.encode("latin-1"), SOH]
+    # One str joined and encoded once is about three times faster than joining bytes pieces.
+    parts = ["35=", msg_type, "\x01"]
+    tags = _TAG_TEXT
     for tag, value in fields:
-        parts += [str(tag).encode(), b"=", _bytes(value), SOH]
-    body = b"".join(parts)
-    head = b"8=" + begin_string.encode("latin-1") + SOH + b"9=" + str(len(body)).encode() + SOH
-    message = head + body
-    return message + b"10=" + checksum(message) + SOH
+        prefix = tags.get(tag)
+        if prefix is None:
+            prefix = tags[tag] = f"{int(tag)}="
+        if isinstance(value, str):
+            text = value
+        elif isinstance(value, bytes):
+            text = value.decode("latin-1")
+        elif isinstance(value, Decimal):
+            text = format(value, "f")
+        else:
+            text = str(value)
+        parts += (prefix, text, "\x01")
+    body = "".join(parts).encode("latin-1")
+    message = b"8=%s\x019=%d\x01%s" % (begin_string.encode("latin-1"), len(body), body)
+    return message + b"10=%03d\x01" % byte_sum(message)
 
 
 def split_fields(body: bytes) -> list[tuple[int, bytes]]:
@@ -108,15 +130,23 @@ def split_fields(body: bytes) -> list[tuple[int, bytes]]:
     parts = body.split(SOH)
     if parts[-1] != b"":
         raise ValueError("the last field is not terminated by SOH")
+    known = _TAG_NUMBER
     for part in parts[:-1]:
         tag_text, eq, value = part.partition(b"=")
         if not eq:
             raise ValueError(f"field {part[:20]!r} has no '='")
-        tag = int(tag_text)
-        if tag in DATA_FIELDS:  # a data field follows: it may hold SOH, so walk by length
-            return _split_with_data(body)
+        tag = known.get(tag_text)
+        if tag is None:
+            tag = int(tag_text)
+            if tag in DATA_FIELDS:  # a data field follows: it may hold SOH, so walk by length
+                return _split_with_data(body)
+            if len(known) < 4_096 and tag_text.isdigit():
+                known[tag_text] = tag  # never a data length: those take the branch above
         fields.append((tag, value))
     return fields
+
+
+_TAG_NUMBER: dict[bytes, int] = {}  # tag text -> number: a lookup is cheaper than int()
 
 
 def _split_with_data(body: bytes) -> list[tuple[int, bytes]]:

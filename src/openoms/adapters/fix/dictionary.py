@@ -70,6 +70,9 @@ def _section(data: dict[str, Any]) -> Section:
                    tags=frozenset(order))
 
 
+MAX_LAYOUTS = 4_096
+
+
 class Dictionary:
     """One FIX version's fields and messages."""
 
@@ -82,6 +85,10 @@ class Dictionary:
         self.trailer = _section(data["trailer"])
         self.messages = {msg_type: (m["name"], m["category"], _section(m))
                          for msg_type, m in data["messages"].items()}
+        # Tag sequences (with their MsgType) whose layout check() found sound, groups
+        # aside: a message with one of them needs only its values checked. A session sends
+        # the same few layouts over and over.
+        self._sound_layouts: set[tuple[str | int, ...]] = set()
 
     def is_admin(self, msg_type: str) -> bool:
         entry = self.messages.get(msg_type)
@@ -95,6 +102,21 @@ class Dictionary:
             return Problem(INVALID_MSG_TYPE, 35, f"Invalid MsgType {msg_type!r}")
         _, _, body = entry
         fields = message.fields
+        layout: tuple[str | int, ...] = (msg_type, *(tag for tag, _ in fields))
+        if layout in self._sound_layouts:
+            for tag, value in fields:
+                problem = self._value(tag, value)
+                if problem is not None:
+                    return problem
+            return None
+        problem = self._check_layout(fields, body)
+        if problem is None and len(self._sound_layouts) < MAX_LAYOUTS and not any(
+                tag in body.groups or tag in self.header.groups for tag, _ in fields):
+            self._sound_layouts.add(layout)
+        return problem
+
+    def _check_layout(self, fields: list[tuple[int, bytes]], body: Section) -> Problem | None:
+        """Walk fields in order: values, sections, duplicates, groups, required tags."""
         if [t for t, _ in fields[:3]] != [8, 9, 35]:
             return Problem(TAG_OUT_OF_ORDER, fields[min(2, len(fields) - 1)][0],
                            "BeginString, BodyLength and MsgType must come first")

@@ -53,6 +53,8 @@ class Connection:
         self.closed = asyncio.Event()
         self._pending: deque[bytes | None] = deque()
         self._released = 0  # items taken off _pending so far
+        self._release_to = 0  # items before this are durable and may be written
+        self._write_scheduled = False
 
     @property
     def queued(self) -> int:
@@ -64,15 +66,33 @@ class Connection:
             self._pending.append(item)
 
     def release(self, mark: int) -> None:
-        """Write the items queued before mark (they are durable now), in order."""
-        while self._pending and self._released < mark:
+        """Write the items queued before mark (they are durable now), in order.
+
+        A commit releases many reports at once; they are gathered and written with one call
+        soon after, so the connection makes one send for a batch rather than one per report.
+        """
+        if mark > self._release_to:
+            self._release_to = mark
+            if not self._write_scheduled:
+                self._write_scheduled = True
+                asyncio.get_running_loop().call_soon(self._write_released)
+
+    def _write_released(self) -> None:
+        self._write_scheduled = False
+        ready: list[bytes] = []
+        while self._pending and self._released < self._release_to:
             item = self._pending.popleft()
             self._released += 1
             if item is _CLOSE:
+                self._write(ready)
                 self.close()
                 return
-            if not self.writer.is_closing():
-                self.writer.write(item)
+            ready.append(item)
+        self._write(ready)
+
+    def _write(self, data: list[bytes]) -> None:
+        if data and not self.writer.is_closing():
+            self.writer.write(b"".join(data))
 
     def close(self) -> None:
         self._pending.clear()

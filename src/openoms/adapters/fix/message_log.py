@@ -9,9 +9,11 @@ the journal, not this log, is what recovery relies on.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+import time
 from pathlib import Path
-from typing import TextIO
+from typing import BinaryIO
+
+from openoms.adapters.fix.fixtime import log_stamp
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -21,8 +23,8 @@ def log_name(session_id: str) -> str:
     return _UNSAFE.sub("_", session_id.replace("->", "-"))
 
 
-def _stamp() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+def _stamp() -> bytes:
+    return log_stamp(time.time()).encode()
 
 
 class MessageLog:
@@ -30,32 +32,32 @@ class MessageLog:
 
     def __init__(self, log_dir: Path | None) -> None:
         self._dir = log_dir
-        self._files: dict[tuple[str, str], TextIO] = {}
+        self._files: dict[tuple[str, str], BinaryIO] = {}
         if log_dir is not None:
             log_dir.mkdir(parents=True, exist_ok=True)
 
-    def _file(self, session_id: str, kind: str) -> TextIO | None:
+    def _file(self, session_id: str, kind: str) -> BinaryIO | None:
         if self._dir is None:
             return None
         key = (session_id, kind)
         handle = self._files.get(key)
         if handle is None:
             path = self._dir / f"{log_name(session_id)}.{kind}.log"
-            handle = self._files[key] = path.open("a", encoding="latin-1", buffering=1 << 16)
+            handle = self._files[key] = path.open("ab", buffering=1 << 16)
         return handle
 
     def message(self, session_id: str, direction: str, raw: bytes) -> None:
         """Log one message sent ("out") or received ("in")."""
         handle = self._file(session_id, "messages")
         if handle is not None:
-            text = raw.decode("latin-1").replace("\x01", "|").replace("\n", "\\n")
-            handle.write(f"{_stamp()} {direction:<3} {text}\n")
+            text = raw.replace(b"\x01", b"|").replace(b"\n", b"\\n")
+            handle.write(b"%s %-3s %s\n" % (_stamp(), direction.encode(), text))
 
     def event(self, session_id: str, text: str) -> None:
         """Log one session event."""
         handle = self._file(session_id, "events")
         if handle is not None:
-            handle.write(f"{_stamp()} {text}\n")
+            handle.write(b"%s %s\n" % (_stamp(), text.encode("utf-8", "replace")))
 
     def flush(self) -> None:
         for handle in self._files.values():

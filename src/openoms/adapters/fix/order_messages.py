@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import TypeVar
 
 from openoms.adapters.fix.codec import FixMessage
+from openoms.adapters.fix.fixtime import parse_utc
 from openoms.adapters.fix.reports import ORD_TYPE, SIDE, TIF
-from openoms.adapters.fix.session_messages import parse_utc
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import Handling, OrdType, Side, Source, TimeInForce
 

@@ -27,7 +27,7 @@ from openoms.adapters.fix.application import (
     SessionHandle,
 )
 from openoms.adapters.fix.codec import FixMessage
-from openoms.adapters.fix.config import Role
+from openoms.adapters.fix.config import AckOn, Role
 from openoms.core.clock import Clock, SystemClock
 from openoms.core.errors import (
     DomainError,
@@ -244,8 +244,16 @@ class DeskFixApplication:
             session.reject_business(message, BUSINESS_OTHER, str(exc), 17)
 
 
+_DIALECTS: dict[tuple[str, AckOn], reports.Dialect] = {}
+
+
 def _dialect(session: SessionHandle) -> reports.Dialect:
-    return reports.Dialect(session.config.begin_string, session.config.ack_on)
+    config = session.config
+    key = (config.begin_string, config.ack_on)
+    dialect = _DIALECTS.get(key)
+    if dialect is None:
+        dialect = _DIALECTS[key] = reports.Dialect(*key)
+    return dialect
 
 
 def _cxl_reason(ticket: Ticket, error: OmsError, replace: bool) -> int:

@@ -18,6 +18,7 @@ from typing import Final
 
 from openoms.adapters.fix.codec import Value
 from openoms.adapters.fix.config import AckOn
+from openoms.adapters.fix.fixtime import datetime_text
 from openoms.core.money import ZERO
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import Handling, OrderStatus, OrdType, Side, Ticket, TimeInForce
@@ -126,7 +127,7 @@ def desk_cancel(ticket: Ticket) -> bool:
 
 def timestamp(at: datetime) -> str:
     """Render a UTCTimestamp with milliseconds: 20261123-15:00:00.000."""
-    return at.strftime("%Y%m%d-%H:%M:%S.") + f"{at.microsecond // 1000:03d}"
+    return datetime_text(at)
 
 
 def _terms(ticket: Ticket) -> Fields:

@@ -8,7 +8,6 @@ number, journal record), answers resends, and reacts to connects, disconnects an
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from openoms.adapters.fix import dictionary as fd
 from openoms.adapters.fix import session_messages as sm
@@ -71,8 +70,13 @@ class SessionBase:
         assert isinstance(next_state, SessionState)
         self.state = next_state
 
-    def _set_numbers(self, **changes: int) -> None:
-        self.numbers = replace(self.numbers, **changes)
+    def _set_numbers(self, *, next_in: int | None = None, next_out: int | None = None,
+                     epoch: int | None = None) -> None:
+        old = self.numbers
+        self.numbers = SessionNumbers(
+            next_in=old.next_in if next_in is None else next_in,
+            next_out=old.next_out if next_out is None else next_out,
+            epoch=old.epoch if epoch is None else epoch)
         self._dirty = True
 
     def _flush(self) -> list[Action]:

@@ -9,12 +9,11 @@ DeliverTo and back). Resent application messages keep their number and body, get
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
 
 from openoms.adapters.fix.codec import FixMessage, FixParser, Value
 from openoms.adapters.fix.dictionary import Dictionary
+from openoms.adapters.fix.fixtime import parse_utc, utc_text
 
 # Header fields the session writes itself; an application's copy of them is ignored.
 OWN_HEADER = frozenset({8, 9, 10, 34, 35, 43, 49, 52, 56, 122})
@@ -24,30 +23,7 @@ REVERSE_ROUTE = ((115, 128), (116, 129), (144, 145), (128, 115), (129, 116), (14
 
 def timestamp(now: float, millis: bool = True) -> str:
     """Format now (seconds since the epoch) as a FIX UTCTimestamp."""
-    moment = datetime.fromtimestamp(now, UTC)
-    text = moment.strftime("%Y%m%d-%H:%M:%S")
-    return f"{text}.{moment.microsecond // 1000:03d}" if millis else text
-
-
-_UTC_TIMESTAMP = re.compile(rb"(\d{4})(\d{2})(\d{2})-(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?")
-
-
-def parse_utc(value: bytes | None) -> datetime | None:
-    """Return a UTCTimestamp (to the second, milli-, micro- or nanosecond) as an aware
-    datetime, or None if it is not one."""
-    if value is None:
-        return None
-    match = _UTC_TIMESTAMP.fullmatch(value)
-    if match is None:
-        return None
-    # strptime costs more than the rest of a message's session checks: pick the digits out.
-    year, month, day, hour, minute, second, fraction = match.groups()
-    micros = int(fraction.ljust(6, b"0")[:6]) if fraction else 0
-    try:
-        return datetime(int(year), int(month), int(day), int(hour), int(minute), int(second),
-                        micros, tzinfo=UTC)
-    except ValueError:
-        return None
+    return utc_text(now, millis)
 
 
 def parse_timestamp(value: bytes | None) -> float | None:
