@@ -85,3 +85,25 @@ def parse_utc(value: bytes | None) -> datetime | None:
     fraction = match.group(7)
     micros = int(fraction.ljust(6, b"0")[:6]) if fraction else 0
     return base.replace(microsecond=micros) if micros else base
+
+
+_seconds_prefix = b""
+_seconds_base = 0.0
+
+
+def parse_seconds(value: bytes | None) -> float | None:
+    """Return a UTCTimestamp as seconds since the epoch, or None if it is not one."""
+    global _seconds_prefix, _seconds_base
+    if value is not None and value[:17] == _seconds_prefix:
+        rest = value[17:]
+        if not rest:
+            return _seconds_base
+        if 2 <= len(rest) <= 10 and rest[:1] == b"." and rest[1:].isdigit():
+            return _seconds_base + int(rest[1:7].ljust(6, b"0")) / 1_000_000
+        return None
+    at = parse_utc(value)
+    if at is None:
+        return None
+    assert value is not None
+    _seconds_prefix, _seconds_base = value[:17], at.replace(microsecond=0).timestamp()
+    return _seconds_base + at.microsecond / 1_000_000

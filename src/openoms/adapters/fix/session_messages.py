@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from openoms.adapters.fix.codec import FixMessage, FixParser, Value
 from openoms.adapters.fix.dictionary import Dictionary
-from openoms.adapters.fix.fixtime import parse_utc, utc_text
+from openoms.adapters.fix.fixtime import parse_seconds, utc_text
 
 # Header fields the session writes itself; an application's copy of them is ignored.
 OWN_HEADER = frozenset({8, 9, 10, 34, 35, 43, 49, 52, 56, 122})
@@ -28,8 +28,7 @@ def timestamp(now: float, millis: bool = True) -> str:
 
 def parse_timestamp(value: bytes | None) -> float | None:
     """Return a UTCTimestamp as seconds since the epoch, or None if it is not one."""
-    at = parse_utc(value)
-    return None if at is None else at.timestamp()
+    return parse_seconds(value)
 
 
 def seq_of(message: FixMessage) -> int | None:
