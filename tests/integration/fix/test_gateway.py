@@ -4,7 +4,8 @@ A gateway with two acceptor sessions (CLIENT1, CLIENT2) takes garbage, bad check
 body lengths, unknown CompIDs, messages before Logon, a 1 MB message, a silent connection and
 a flood on one session while the other keeps getting prompt answers. An initiator gateway
 connects to another gateway's acceptor, reconnects after the acceptor restarts and recovers
-what it sent meanwhile by resend (43=Y).
+what it sent meanwhile by resend (43=Y). When a session's schedule window closes (on a wall
+clock the test moves) the gateway logs it out, and neither side connects until the next window.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from datetime import time as dt_time
 from pathlib import Path
+
+import pytest
 
 from openoms.adapters.fix.application import SessionHandle
 from openoms.adapters.fix.codec import FixMessage, FixParser, Value, encode
-from openoms.adapters.fix.config import Role, SessionConfig
+from openoms.adapters.fix.config import Role, Schedule, SessionConfig
 from openoms.adapters.fix.gateway import FixGateway
 from openoms.adapters.fix.journal import MemoryJournal
 
@@ -328,4 +332,94 @@ def test_gateway_initiator_reconnects_and_recovers_gap_by_resend(tmp_path: Path)
         events = (tmp_path / "FIX.4.4_DESK-VENUE.events.log").read_text()
         assert "Connecting to" in events and "failed" in events
         assert "Logged on" in events
+    asyncio.run(body())
+
+
+class Wall:
+    """A wall clock the test moves (schedules are checked against it, not the real time)."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+MONDAY_BEFORE_CLOSE = datetime(2026, 11, 23, 16, 59, 59, tzinfo=UTC)
+NINE_TO_FIVE = Schedule(start=dt_time(9, 0), end=dt_time(17, 0))
+
+
+@pytest.mark.parametrize("answer", [True, False], ids=["answered", "unanswered"])
+def test_gateway_schedule_close_logs_the_client_out_and_refuses_a_new_logon(
+        tmp_path: Path, answer: bool) -> None:
+    async def body() -> None:
+        wall = Wall(MONDAY_BEFORE_CLOSE)
+        gateway = FixGateway([_acceptor("CLIENT1", schedule=NINE_TO_FIVE)], MemoryJournal(),
+                             Recorder(), log_dir=tmp_path, clock=wall)
+        port = await gateway.start_acceptor(HOST, 0)
+        client = await Client.open(port)
+        late: Client | None = None
+        try:
+            await client.logon()
+            await asyncio.sleep(1.2)  # a timer tick inside the window changes nothing
+            assert gateway.status()[0]["logged_on"]
+            wall.at += timedelta(seconds=1)  # 17:00:00, the window's end
+            logout = await client.next(timeout=3.0)
+            assert logout is not None and logout.msg_type == "5"
+            assert logout.text(58) == "session schedule closed"
+            started = time.monotonic()
+            if answer:
+                await client.send(client.message("5"))
+            assert await client.next(timeout=5.0) is None  # the gateway closed
+            assert (time.monotonic() - started < 1.0) is answer  # else after LOGOUT_TIMEOUT
+            assert not gateway.status()[0]["logged_on"]
+            late = await Client.open(port)
+            await late.send(late.message("A", [(98, 0), (108, 30)]))
+            assert await late.next() is None  # refused: outside the schedule
+        finally:
+            await client.close()
+            if late is not None:
+                await late.close()
+            await gateway.stop()
+        events = (tmp_path / "FIX.4.4_OPENOMS-CLIENT1.events.log").read_text()
+        assert "Schedule window closed" in events
+        assert "Logout sent: session schedule closed" in events
+        assert ("Logout confirmed" if answer else "no answer to our Logout") in events
+        assert "refused: outside the schedule" in events
+    asyncio.run(body())
+
+
+def test_gateway_initiator_logs_out_at_schedule_close_and_waits_for_the_next_window(
+        tmp_path: Path) -> None:
+    async def body() -> None:
+        port = _free_port()
+        venue_config = SessionConfig(begin_string="FIX.4.4", sender_comp_id="VENUE",
+                                     target_comp_id="DESK")
+        desk_config = SessionConfig(begin_string="FIX.4.4", sender_comp_id="DESK",
+                                    target_comp_id="VENUE", role=Role.INITIATOR, host=HOST,
+                                    port=port, reconnect_min=0.05, reconnect_max=0.2,
+                                    schedule=NINE_TO_FIVE)
+        venue_app, wall = Recorder(), Wall(MONDAY_BEFORE_CLOSE)
+        venue = FixGateway([venue_config], MemoryJournal(), venue_app, log_dir=None)
+        await venue.start_acceptor(HOST, port)
+        desk = FixGateway([desk_config], MemoryJournal(), Recorder(), log_dir=tmp_path,
+                          clock=wall)
+        await desk.start()
+        try:
+            handle = desk.handle(desk_config.session_id)
+            await _until(lambda: handle.logged_on)
+            wall.at += timedelta(seconds=1)
+            await _until(lambda: not handle.logged_on and not venue.status()[0]["logged_on"],
+                         timeout=5.0)
+            await asyncio.sleep(1.0)  # many back-off periods: no connection is attempted
+            assert venue_app.logged_on == [venue_config.session_id]
+            assert not handle.logged_on
+            wall.at += timedelta(hours=16)  # Tuesday 09:00:00: the next window opens
+            await _until(lambda: handle.logged_on and len(venue_app.logged_on) == 2)
+        finally:
+            await desk.stop()
+            await venue.stop()
+        events = (tmp_path / "FIX.4.4_DESK-VENUE.events.log").read_text()
+        assert "Logout sent: session schedule closed" in events
+        assert "Logout confirmed" in events
     asyncio.run(body())

@@ -8,15 +8,16 @@ import pytest
 from fixdesk import D, Desk, FakeSession, venue_config, wire
 
 from openoms.adapters.fix.codec import FixMessage, Value
-from openoms.adapters.fix.venue import FixVenueGateway
+from openoms.adapters.fix.venue import SEEN_LIMIT, FixVenueGateway
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import OrderStatus, OrdType, TimeInForce
 
 
-def _setup(begin_string: str = "FIX.4.4", *, logged_on: bool = True,
-           desk: Desk | None = None) -> tuple[Desk, FixVenueGateway, FakeSession]:
+def _setup(begin_string: str = "FIX.4.4", *, logged_on: bool = True, desk: Desk | None = None,
+           seen_limit: int = SEEN_LIMIT) -> tuple[Desk, FixVenueGateway, FakeSession]:
     desk = desk or Desk()
-    gateway = FixVenueGateway(desk.state, desk.report, clock=desk.clock, history=desk.history)
+    gateway = FixVenueGateway(desk.state, desk.report, clock=desk.clock, history=desk.history,
+                              seen_limit=seen_limit)
     session = FakeSession(venue_config(begin_string), logged_on=logged_on)
     gateway.attach(session)
     desk.gateway = gateway
@@ -97,6 +98,22 @@ def test_venue_duplicate_fill_after_a_restart_is_recognised_from_the_desk_state(
     restarted.recover([desk.child(child)])
     restarted.on_message(session, _fill(child, "30", "100", "V-E2", poss_dup=True))
     assert desk.state.tickets[order].cum_qty == 30 and desk.refused == []
+
+
+def test_venue_seen_exec_ids_are_bounded_and_a_forgotten_fill_is_not_applied_twice() -> None:
+    desk, gateway, session = _setup(seen_limit=3)
+    order = desk.working("100")
+    child = desk.route(order, "100")
+    gateway.on_message(session, _er(child, "0", "0", exec_id="V-E0"))
+    for n in range(1, 8):
+        gateway.on_message(session, _fill(child, "10", "100", f"V-E{n}"))
+    assert len(gateway._seen) == 3  # only V-E5..V-E7 are remembered
+    gateway.on_message(session, _fill(child, "10", "100", "V-E1", poss_dup=True))
+    gateway.on_message(session, _fill(child, "10", "100", "V-E7", poss_dup=True))
+    ticket = desk.state.tickets[order]
+    assert ticket.cum_qty == 70 and len(ticket.executions) == 7
+    assert desk.refused == []  # V-E1 found among the executions, not left to the desk
+    assert len(gateway._seen) == 3
 
 
 def test_venue_report_on_unknown_clordid_is_ignored() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BEGIN_STRINGS = ("FIX.4.2", "FIX.4.4")
 
@@ -34,7 +34,9 @@ class AckOn(StrEnum):
 class Schedule:
     """When the session may be logged on: daily from start to end in a time zone.
 
-    ``end`` earlier than ``start`` wraps past midnight. ``weekdays`` are Monday=0..Sunday=6.
+    ``end`` earlier than ``start`` wraps past midnight. ``weekdays`` (Monday=0..Sunday=6) are
+    the days a window *starts* on, as in QuickFIX: 22:00-06:00 on Monday to Friday is open
+    from Friday 22:00 to Saturday 06:00, and closed from Sunday 22:00 to Monday 06:00.
     """
 
     start: time = time(0, 0)
@@ -45,14 +47,14 @@ class Schedule:
     def is_open(self, now: datetime) -> bool:
         """Tell whether the session may be logged on at now (an aware datetime)."""
         local = now.astimezone(ZoneInfo(self.timezone))
-        if local.weekday() not in self.weekdays:
-            return False
-        at = local.time()
+        at, day = local.time(), local.weekday()
         if self.start == self.end:
-            return True
+            return day in self.weekdays
         if self.start < self.end:
-            return self.start <= at < self.end
-        return at >= self.start or at < self.end
+            return day in self.weekdays and self.start <= at < self.end
+        if at >= self.start:
+            return day in self.weekdays
+        return at < self.end and (day - 1) % 7 in self.weekdays  # began the day before
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -106,3 +108,11 @@ class SessionConfig:
             raise ValueError(f"{self.session_id}: heartbeat_interval must be positive")
         if self.handling not in ("staged", "automatic"):
             raise ValueError(f"{self.session_id}: handling must be staged or automatic")
+        # The gateway reads the schedule every second; a bad one must fail at start-up.
+        try:
+            ZoneInfo(self.schedule.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{self.session_id}: unknown schedule timezone "
+                             f"{self.schedule.timezone!r}") from None
+        if not set(self.schedule.weekdays) <= set(range(7)):
+            raise ValueError(f"{self.session_id}: schedule weekdays are 0 (Monday) to 6")

@@ -4,9 +4,11 @@ It listens for acceptor sessions (one socket; each connection is given to the co
 session its Logon names, unknown ones are dropped), connects initiator sessions out with
 exponential back-off, reads each connection into a ``FixParser``, feeds the messages to the
 session's pure state machine and carries out what it answers (``gateway_link``). A timer ticks
-every connected session once a second. Bad input from one connection is logged and ends at
-most that connection; a flooding session stops being read while too many of its messages wait
-for the journal, so the others keep being served.
+every connected session once a second and logs out, the way an operator's logout does, any
+whose schedule window has closed; neither side connects a session outside its window (the
+wall clock schedules are read from is ``clock``, for tests). Bad input from one connection is
+logged and ends at most that connection; a flooding session stops being read while too many of
+its messages wait for the journal, so the others keep being served.
 """
 
 from __future__ import annotations
@@ -27,11 +29,17 @@ from openoms.adapters.fix.gateway_link import Connection, SessionLink
 from openoms.adapters.fix.journal import FixJournal
 from openoms.adapters.fix.message_log import MessageLog
 from openoms.adapters.fix.session_base import LOGOUT_TIMEOUT
+from openoms.adapters.fix.session_states import SessionState
 from openoms.core.errors import NotFound
 
 logger = logging.getLogger(__name__)
 TICK = 1.0  # seconds between timer ticks
 READ_SIZE = 1 << 16
+SCHEDULE_CLOSED = "session schedule closed"  # Text (58) of the Logout sent when the window ends
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 class FixGateway:
@@ -39,8 +47,10 @@ class FixGateway:
 
     def __init__(self, configs: Sequence[SessionConfig], journal: FixJournal,
                  application: Application, *, log_dir: Path | None,
-                 wait_for_room: Callable[[], Awaitable[None]] | None = None) -> None:
+                 wait_for_room: Callable[[], Awaitable[None]] | None = None,
+                 clock: Callable[[], datetime] = _utc_now) -> None:
         self._journal = journal
+        self._clock = clock  # the aware wall-clock time schedules are checked against
         self._log = MessageLog(log_dir)
         self._wait_for_room = wait_for_room
         self._links: dict[str, SessionLink] = {}
@@ -112,9 +122,7 @@ class FixGateway:
 
     async def logout(self, session_id: str, text: str) -> None:
         """Log a session out politely and wait (a few seconds at most) for the disconnect."""
-        link = self._link(session_id)
-        connection = link.connection
-        link.execute(link.session.logout(text, time.time()))
+        connection = self._log_out(self._link(session_id), text, time.time())
         if connection is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(connection.closed.wait(), LOGOUT_TIMEOUT + TICK + 1)
@@ -127,9 +135,9 @@ class FixGateway:
         now = time.time()
         waiting = []
         for link in self._links.values():
-            if link.connection is not None:
-                link.execute(link.session.logout("Gateway shutting down", now))
-                waiting.append(link.connection.closed.wait())
+            connection = self._log_out(link, "Gateway shutting down", now)
+            if connection is not None:
+                waiting.append(connection.closed.wait())
         if waiting:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.gather(*waiting), LOGOUT_TIMEOUT + TICK + 1)
@@ -153,6 +161,17 @@ class FixGateway:
         except KeyError:
             raise NotFound(f"no FIX session {session_id!r}", field="session_id") from None
 
+    @staticmethod
+    def _log_out(link: SessionLink, text: str, now: float) -> Connection | None:
+        """Send Logout with text; return the connection its answer (or a timeout) closes.
+
+        Before the Logon exchange completes the connection is just closed; a session already
+        waiting for the answer to its Logout is left to it.
+        """
+        connection = link.connection
+        link.execute(link.session.logout(text, now))
+        return connection
+
     def _spawn(self, coroutine: Awaitable[None]) -> None:
         task: asyncio.Task[None] = asyncio.ensure_future(coroutine)
         self._tasks.add(task)
@@ -161,14 +180,25 @@ class FixGateway:
     async def _timer(self) -> None:
         while True:
             await asyncio.sleep(TICK)
-            now = time.time()
+            now, wall = time.time(), self._clock()
             for link in self._links.values():
                 if link.connection is not None and link.session.connected:
                     try:
+                        self._check_schedule(link, wall, now)
                         link.execute(link.session.tick(now))
                     except Exception:
                         logger.exception("%s: timer tick failed", link.session_id)
             self._log.flush()
+
+    def _check_schedule(self, link: SessionLink, wall: datetime, now: float) -> None:
+        """Log a connected session out once its schedule window has closed (once)."""
+        connection = link.connection
+        if (link.config.schedule.is_open(wall) or connection is None or connection.closing
+                or link.session.state is SessionState.LOGOUT_SENT):
+            return
+        link.event(f"Schedule window closed at {wall.isoformat(timespec='seconds')}: "
+                   "logging out")
+        self._log_out(link, SCHEDULE_CLOSED, now)
 
     async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
@@ -226,7 +256,7 @@ class FixGateway:
         if link.connection is not None:
             link.event(f"Connection from {connection.peer} refused: session already connected")
             return None
-        if not link.config.schedule.is_open(datetime.now(UTC)):
+        if not link.config.schedule.is_open(self._clock()):
             link.event(f"Connection from {connection.peer} refused: outside the schedule")
             return None
         return link
@@ -236,7 +266,7 @@ class FixGateway:
         config = link.config
         delay = config.reconnect_min
         while not self._stopping:
-            if config.schedule.is_open(datetime.now(UTC)):
+            if config.schedule.is_open(self._clock()):
                 try:
                     reader, writer = await asyncio.open_connection(config.host, config.port)
                 except OSError as exc:

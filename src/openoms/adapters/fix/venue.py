@@ -17,13 +17,15 @@ order must not be lost: it is sent, as a fresh message, as soon as the session l
 On every logon, children whose outcome is uncertain (pending new, cancel or replace) get an
 OrderStatusRequest (H); the answer settles a child the venue never received (rejected), one
 it has (acknowledged) and a cancel that went missing (sent again). Messages in flight are
-the session's business (resend), and a duplicate ExecutionReport is dropped by its ExecID.
+the session's business (resend), and a duplicate ExecutionReport is dropped by its ExecID
+(the last ``SEEN_LIMIT`` remembered; a fill's is also found in the desk's state).
 Anything surprising is logged and ignored; nothing here raises into the session.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -41,6 +43,14 @@ _log = logging.getLogger("openoms.venues.fix")
 
 _UNCERTAIN = (OrderStatus.PENDING_NEW, OrderStatus.PENDING_CANCEL, OrderStatus.PENDING_REPLACE)
 _ENDING = (ev.ChildFilled, ev.ChildCanceled, ev.ChildRejected, ev.ChildExpired)
+# Reports remembered by ExecID (or 9:ClOrdID) to drop duplicates; the oldest is forgotten first.
+# Safe because each report is applied to the desk's state before the next is read (``report``
+# decides at once): a forgotten fill is still found among its ticket's executions or busts
+# (``_duplicate``), a forgotten bust or correction is refused (its fill is gone or has those
+# terms already), and an ack, cancel or reject arrives for a child already past that step
+# (refused, or ignored on a closed child). Duplicates come from resends, which reach back
+# minutes, not SEEN_LIMIT reports.
+SEEN_LIMIT = 100_000
 
 History = Callable[[str], Sequence[Recorded]]
 
@@ -60,14 +70,17 @@ class FixVenueGateway:
     """Routes child orders to venues reached over FIX and applies what they report."""
 
     def __init__(self, state: TradingState, report: Callable[[ApplyVenueReport], None], *,
-                 clock: Clock, history: History | None = None) -> None:
+                 clock: Clock, history: History | None = None,
+                 seen_limit: int = SEEN_LIMIT) -> None:
         self._state = state
         self._report = report
         self._clock = clock
         self._history = history  # stream id -> its journal records (restart recovery)
         self._sessions: dict[str, SessionHandle] = {}
         self._tracks: dict[str, _Track] = {}
-        self._seen: set[tuple[str, str]] = set()  # (venue, ExecID or 9:ClOrdID) applied
+        # (venue, ExecID or 9:ClOrdID) applied, oldest first; a set bounded to seen_limit
+        self._seen: OrderedDict[tuple[str, str], None] = OrderedDict()
+        self._seen_limit = seen_limit
 
     def attach(self, session: SessionHandle) -> None:
         """Know a venue's session before it logs on (it is also learned at logon)."""
@@ -236,7 +249,9 @@ class FixVenueGateway:
                     x.venue_exec_id == key and x.venue_id == venue_id and x.child_id ==
                     child.child_id for x in (*ticket.executions, *ticket.busted)):
                 return True
-        self._seen.add((venue_id, key))
+        self._seen[venue_id, key] = None
+        if len(self._seen) > self._seen_limit:
+            self._seen.popitem(last=False)  # O(1), unlike deleting a dict's first key
         return False
 
     def _execution_report(self, session: SessionHandle, venue_id: str,
