@@ -524,6 +524,93 @@ def test_immediate_or_cancel_order_part_filled_has_its_remainder_canceled() -> N
     ], Matrix(handling="automatic"))
 
 
+# ---------------------------------------------------------------- automatic desk: no trader
+
+
+def automatic(begin_string: str = "FIX.4.4") -> Matrix:
+    """A session whose orders the routing rules send to the venue at once."""
+    return Matrix(begin_string, handling="automatic")
+
+
+def test_automatic_cancel_of_an_order_at_a_venue_is_canceled_once_the_venue_confirms() -> None:
+    m = play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (fill("2000", "100"), [("F", "1", "X", "", "2000", "8000", "100", "2000", "100")]),
+        (cancel("Y", "X"), [("6", "6", "Y", "X", "2000", "8000", "100", "", "")]),
+        (fill("1000", "100"), [("F", "6", "X", "", "3000", "7000", "100", "1000", "100")]),
+        (venue("canceled"), [("4", "4", "Y", "X", "3000", "0", "100", "", "")]),
+    ], automatic())
+    assert [type(e) for e in m.engine.journal if isinstance(e, ev.ChildEvent)][-2:] == [
+        ev.ChildPartiallyFilled, ev.ChildCanceled]
+
+
+def test_automatic_cancel_the_venue_refuses_gets_a_cancel_reject() -> None:
+    play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (cancel("Y", "X"), [("6", "6", "Y", "X", "0", "10000", "0", "", "")]),
+        (venue("cancel_rejected", reason="in auction"), [("9 434=1 102=2", "0", "Y", "X")]),
+        (cancel("Z", "X"), [("6", "6", "Z", "X", "0", "10000", "0", "", "")]),
+    ], automatic())
+
+
+def test_automatic_replace_up_is_pending_then_replaced_at_once() -> None:
+    play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (fill("1000", "100"), [("F", "1", "X", "", "1000", "9000", "100", "1000", "100")]),
+        (replace("Y", "X", "12000"), [("E", "E", "Y", "X", "1000", "9000", "100", "", ""),
+                                      ("5", "1", "Y", "X", "1000", "11000", "100", "", "")]),
+    ], automatic())
+
+
+def test_automatic_replace_down_is_replaced_once_the_venue_resizes_the_child() -> None:
+    m = play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (fill("1000", "100"), [("F", "1", "X", "", "1000", "9000", "100", "1000", "100")]),
+        (replace("Y", "X", "8000", px="99"),
+         [("E", "E", "Y", "X", "1000", "9000", "100", "", "")]),
+        (fill("500", "100"), [("F", "E", "X", "", "1500", "8500", "100", "500", "100")]),
+        (venue("replaced"), [("5", "1", "Y", "X", "1500", "6500", "100", "", "")]),
+        (fill("500", "99"), [("F", "1", "Y", "", "2000", "6000", "99.75", "500", "99")]),
+    ], automatic())
+    child = m.engine.state.tickets["T1"].children[m.child]
+    assert (child.qty, child.terms.limit_px) == (D(8000), D(99))
+
+
+def test_automatic_replace_the_venue_refuses_gets_a_cancel_reject() -> None:
+    play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (replace("Y", "X", "8000"), [("E", "E", "Y", "X", "0", "10000", "0", "", "")]),
+        (venue("replace_rejected", reason="too late"), [("9 434=2 102=2", "0", "Y", "X")]),
+    ], automatic())
+
+
+def test_automatic_replace_no_child_replace_can_carry_gets_a_cancel_reject() -> None:
+    m = play([
+        (new("X", "10000"), [("0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (fill("2000", "100"), [("F", "1", "X", "", "2000", "8000", "100", "2000", "100")]),
+        (replace("Y", "X", "2000"), [("9 434=2 102=99", "1", "Y", "X")]),
+    ], automatic())
+    replace("Y", "X", "2000").act(m)
+    assert "cancel the order instead" in (m.last(58) or "")
+
+
+def test_fix42_automatic_cancel_and_replace_need_no_trader() -> None:
+    play([
+        (new("X", "10000"), [("0/0", "0", "X", "", "0", "10000", "0", "", "")]),
+        (ack(), NONE),
+        (replace("Y", "X", "8000"), [("0/E", "E", "Y", "X", "0", "10000", "0", "", "")]),
+        (venue("replaced"), [("0/5", "0", "Y", "X", "0", "8000", "0", "", "")]),
+        (cancel("Z", "Y"), [("0/6", "6", "Z", "Y", "0", "8000", "0", "", "")]),
+        (venue("canceled"), [("0/4", "4", "Z", "Y", "0", "0", "0", "", "")]),
+    ], automatic("FIX.4.2"))
+
+
 # ---------------------------------------------------------------- execution cancel/correct (D.9)
 
 

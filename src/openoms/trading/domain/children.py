@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace as dc_replace
 from datetime import datetime
 
 from openoms.core.errors import Conflict, InvalidTransition, ValidationError
@@ -19,6 +20,7 @@ from openoms.trading.domain.model import (
 )
 from openoms.trading.domain.state import TradingState
 from openoms.trading.domain.states import CHILD_TRANSITIONS
+from openoms.trading.domain.tickets import complete_replace, refuse_cancel, refuse_replace
 from openoms.trading.domain.validation import (
     check_child_within,
     check_terms,
@@ -172,17 +174,21 @@ def apply_venue_report(s: TradingState, c: cmd.ApplyVenueReport, ctx: Context,
         return _fill(s, ticket, child, c)
     if c.kind in ("bust", "correct"):
         return venue_adjustment(s, ticket, child, c)
-    simple: dict[str, type[ev.ChildEvent]] = {"ack": ev.ChildAcknowledged,
-                                              "cancel_rejected": ev.ChildCancelRejected,
-                                              "replace_rejected": ev.ChildReplaceRejected}
+    if c.kind == "ack":
+        _ensure(child, ev.ChildAcknowledged)
+        return [ev.ChildAcknowledged(**key)]
+    # An automatic ticket has no trader to take up what the venue refused: the client hears it.
+    if c.kind == "cancel_rejected":
+        _ensure(child, ev.ChildCancelRejected)
+        reason = c.reason or c.kind
+        return [ev.ChildCancelRejected(**key, reason=reason), *refuse_cancel(ticket, reason)]
+    if c.kind == "replace_rejected":
+        _ensure(child, ev.ChildReplaceRejected)
+        reason = c.reason or c.kind
+        return [ev.ChildReplaceRejected(**key, reason=reason), *refuse_replace(ticket, reason)]
     ending: dict[str, type[ev.ChildEvent]] = {"reject": ev.ChildRejected,
                                               "canceled": ev.ChildCanceled,
                                               "expired": ev.ChildExpired}
-    if c.kind in simple:
-        event_type = simple[c.kind]
-        _ensure(child, event_type)
-        extra = {} if event_type is ev.ChildAcknowledged else {"reason": c.reason or c.kind}
-        return [event_type(**key, **extra)]
     if c.kind in ending:
         event_type = ending[c.kind]
         _ensure(child, event_type)
@@ -196,5 +202,8 @@ def apply_venue_report(s: TradingState, c: cmd.ApplyVenueReport, ctx: Context,
         limit_px = c.limit_px if c.limit_px is not None else target.limit_px
         if qty < child.cum_qty or qty <= ZERO:
             raise Conflict(f"venue replaced child {child.child_id} below its filled quantity")
-        return [ev.ChildReplaced(**key, qty=qty, limit_px=limit_px)]
+        resized = dc_replace(child, terms=dc_replace(child.terms, qty=qty, limit_px=limit_px))
+        working = [resized if x is child else x for x in ticket.open_children()]
+        return [ev.ChildReplaced(**key, qty=qty, limit_px=limit_px),
+                *complete_replace(ticket, working)]
     raise ValidationError(f"unknown venue report kind {c.kind!r}", field="kind")

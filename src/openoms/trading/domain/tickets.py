@@ -1,22 +1,45 @@
-"""Decisions on client orders: capture, accept, reject, client cancel/replace, desk cancel."""
+"""Decisions on client orders: capture, accept, reject, client cancel/replace, desk cancel.
+
+A staged ticket's cancel or replace waits for a trader when children work at a venue. An
+automatic ticket has no trader watching: the desk answers the client itself, pulling the
+children for a cancel and, for a replace, resizing its working child at the venue first when
+the child does not fit the new terms.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace as dc_replace
 from datetime import datetime
 
-from openoms.core.errors import Conflict, DuplicateClOrdID, InvalidTransition, ValidationError
+from openoms.core.errors import (
+    Conflict,
+    DomainError,
+    DuplicateClOrdID,
+    InvalidTransition,
+    ValidationError,
+)
 from openoms.core.events import Context, Event
-from openoms.core.money import ZERO
+from openoms.core.money import ZERO, is_multiple
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
-from openoms.trading.domain.model import Handling, OrderTerms, Source, Ticket
+from openoms.trading.domain.model import (
+    ChildOrder,
+    Handling,
+    Instrument,
+    OrderStatus,
+    OrderTerms,
+    PendingRequest,
+    Source,
+    Ticket,
+)
 from openoms.trading.domain.risk import check_order
 from openoms.trading.domain.state import TradingState
 from openoms.trading.domain.states import TICKET_TRANSITIONS
 from openoms.trading.domain.validation import (
     check_child_within,
     check_terms,
+    more_aggressive,
     require_account,
     require_instrument,
     require_ticket,
@@ -25,10 +48,15 @@ from openoms.trading.domain.validation import (
 MAX_TEXT = 500
 
 
+def allows(ticket: Ticket, event: type[Event]) -> bool:
+    """Tell whether the ticket's status allows event."""
+    ended = not ticket.is_open and event is not ev.TicketCancelRejected
+    return not ended and TICKET_TRANSITIONS.allows(ticket.status, event)
+
+
 def ensure(ticket: Ticket, event: type[Event]) -> None:
     """Raise InvalidTransition unless the ticket's status allows event."""
-    ended = not ticket.is_open and event is not ev.TicketCancelRejected
-    if ended or not TICKET_TRANSITIONS.allows(ticket.status, event):
+    if not allows(ticket, event):
         raise InvalidTransition(f"order {ticket.order_id}", ticket.status.value, event.__name__)
 
 
@@ -122,7 +150,11 @@ def _no_pending(ticket: Ticket) -> None:
 
 def request_cancel(s: TradingState, c: cmd.RequestCancel, ctx: Context,
                    now: datetime) -> list[Event]:
-    """Cancel at the client's request: at once if nothing works at a venue, else pending."""
+    """Cancel at the client's request: at once if nothing works at a venue, else pending.
+
+    An automatic ticket's pending cancel is accepted in the same decision: its children are
+    pulled and the ticket cancels once the venues confirm.
+    """
     ticket = require_ticket(s, c.order_id)
     _no_pending(ticket)
     ensure(ticket, ev.TicketCanceled)
@@ -131,8 +163,12 @@ def request_cancel(s: TradingState, c: cmd.RequestCancel, ctx: Context,
         return [ev.TicketCanceled(order_id=ticket.order_id, cl_ord_id=cl_ord_id,
                                   reason="canceled at the client's request")]
     ensure(ticket, ev.TicketCancelRequested)
-    return [ev.TicketCancelRequested(order_id=ticket.order_id, cl_ord_id=cl_ord_id,
-                                     orig_cl_ord_id=ticket.cl_ord_id)]
+    requested = ev.TicketCancelRequested(order_id=ticket.order_id, cl_ord_id=cl_ord_id,
+                                         orig_cl_ord_id=ticket.cl_ord_id)
+    if ticket.handling is Handling.STAGED:
+        return [requested]
+    return [requested, ev.TicketCancelAccepted(order_id=ticket.order_id),
+            *_pull_children(ticket)]
 
 
 def _merged_terms(ticket: Ticket, c: cmd.RequestReplace) -> OrderTerms:
@@ -147,7 +183,15 @@ def _merged_terms(ticket: Ticket, c: cmd.RequestReplace) -> OrderTerms:
 
 def request_replace(s: TradingState, c: cmd.RequestReplace, ctx: Context,
                     now: datetime) -> list[Event]:
-    """Change a ticket's terms at the client's request: at once if nothing works, else pending."""
+    """Change a ticket's terms at the client's request: at once if nothing works, else pending.
+
+    An automatic ticket is replaced in the same decision when its children fit the new terms;
+    otherwise its one working child is resized at the venue and the ticket is replaced when
+    the venue confirms (``complete_replace``).
+
+    Raises:
+        Conflict: an automatic ticket's children cannot be made to fit the new terms.
+    """
     ticket = require_ticket(s, c.order_id)
     _no_pending(ticket)
     if not ticket.is_open or ticket.status.value == "done_for_day":
@@ -168,7 +212,126 @@ def request_replace(s: TradingState, c: cmd.RequestReplace, ctx: Context,
         ensure(ticket, ev.TicketReplaced)
         return [ev.TicketReplaced(**fields)]  # type: ignore[arg-type]
     ensure(ticket, ev.TicketReplaceRequested)
-    return [ev.TicketReplaceRequested(**fields)]  # type: ignore[arg-type]
+    requested = ev.TicketReplaceRequested(**fields)  # type: ignore[arg-type]
+    if ticket.handling is Handling.STAGED:
+        return [requested]
+    if _misfit(ticket, terms) is None:
+        return [requested, ev.TicketReplaced(**fields)]  # type: ignore[arg-type]
+    return [requested, _resize_child(ticket, terms, instrument)]
+
+
+def _misfit(ticket: Ticket, terms: OrderTerms) -> DomainError | None:
+    """Return why the ticket's working children do not fit terms, or None if they do."""
+    room = terms.qty - ticket.cum_qty
+    if ticket.working_qty > room:
+        return Conflict(
+            f"children work {ticket.working_qty} but the new quantity leaves room for {room}: "
+            "reduce or cancel children first", field="qty")
+    probe = dc_replace(ticket, terms=terms)
+    for child in ticket.open_children():
+        try:
+            check_child_within(probe, child.terms, field_prefix=f"children.{child.child_id}.")
+        except ValidationError as exc:
+            return exc
+    return None
+
+
+def _resize_child(ticket: Ticket, terms: OrderTerms,
+                  instrument: Instrument) -> ev.ChildReplaceRequested:
+    """Ask the venue to shrink or reprice an automatic ticket's one child to fit terms.
+
+    Raises:
+        Conflict: not a single acknowledged child, nothing left to work, or a change (time in
+            force, expiry, lot size) a child replace cannot carry.
+    """
+    refused = f"order {ticket.order_id} cannot be replaced automatically"
+    children = ticket.open_children()
+    if len(children) != 1:
+        raise Conflict(f"{refused}: {len(children)} children work at venues", field="order_id")
+    (child,) = children
+    if child.status not in (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED):
+        raise Conflict(f"{refused} while its child is {child.status.value} at the venue",
+                       field="order_id")
+    room = terms.qty - ticket.cum_qty
+    if room <= ZERO:
+        raise Conflict(f"{refused}: quantity {terms.qty} leaves nothing to work beyond the "
+                       f"filled {ticket.cum_qty}; cancel the order instead", field="qty")
+    qty = min(child.qty, child.cum_qty + room)
+    limit_px = child.terms.limit_px
+    if child.terms.ord_type.has_limit and more_aggressive(ticket.side, limit_px, terms.limit_px):
+        limit_px = terms.limit_px
+    resized = dc_replace(child.terms, qty=qty, limit_px=limit_px)
+    try:
+        check_child_within(dc_replace(ticket, terms=terms), resized)
+    except ValidationError as exc:
+        raise Conflict(f"{refused}: {exc}", field=exc.field) from exc
+    if not is_multiple(qty, instrument.lot_size):
+        raise Conflict(f"{refused}: its child would work {qty}, not a multiple of the lot size "
+                       f"{instrument.lot_size}", field="qty")
+    return ev.ChildReplaceRequested(order_id=ticket.order_id, child_id=child.child_id, qty=qty,
+                                    limit_px=limit_px)
+
+
+def _desk_replace(ticket: Ticket) -> PendingRequest | None:
+    """The automatic ticket's pending replace the desk works alone, if there is one."""
+    pending = ticket.pending
+    if ticket.handling is Handling.STAGED or pending is None or pending.kind != "replace":
+        return None
+    # The order may have ended meanwhile (expired at the close, say): nothing is left to answer.
+    ending = (ev.TicketReplaced, ev.TicketReplaceRejected)
+    return pending if all(allows(ticket, event) for event in ending) else None
+
+
+def complete_replace(ticket: Ticket, working: Sequence[ChildOrder]) -> list[Event]:
+    """Finish an automatic ticket's replace once the venue resized its child.
+
+    working are the ticket's open children as the venue's report leaves them. The replace goes
+    through if they fit the new terms, else it is rejected with the reason.
+    """
+    pending = _desk_replace(ticket)
+    if pending is None:
+        return []
+    assert pending.terms is not None
+    problem = _misfit(dc_replace(ticket, children={c.child_id: c for c in working}),
+                      pending.terms)
+    if problem is not None:
+        return [ev.TicketReplaceRejected(order_id=ticket.order_id, cl_ord_id=pending.cl_ord_id,
+                                         reason=str(problem))]
+    return [_replaced(ticket, pending)]
+
+
+def refuse_replace(ticket: Ticket, reason: str) -> list[Event]:
+    """Reject an automatic ticket's replace because the venue refused to resize its child."""
+    pending = _desk_replace(ticket)
+    if pending is None:
+        return []
+    return [ev.TicketReplaceRejected(order_id=ticket.order_id, cl_ord_id=pending.cl_ord_id,
+                                     reason=f"the venue refused the change: {reason}")]
+
+
+def refuse_cancel(ticket: Ticket, reason: str) -> list[Event]:
+    """Reject an automatic ticket's client cancel because the venue refused to pull a child.
+
+    No trader watches an automatic desk, so the client hears the venue's answer at once rather
+    than waiting on a cancel nobody works.
+    """
+    pending = ticket.pending
+    if (ticket.handling is Handling.STAGED or pending is None or pending.kind != "cancel"
+            or not pending.accepted or pending.cl_ord_id == pending.orig_cl_ord_id
+            or not allows(ticket, ev.TicketCancelRejected)):
+        return []  # a staged desk's trader decides; a desk cancel has no client to answer
+    return [ev.TicketCancelRejected(order_id=ticket.order_id, cl_ord_id=pending.cl_ord_id,
+                                    reason=f"the venue refused to cancel: {reason}")]
+
+
+def _replaced(ticket: Ticket, pending: PendingRequest) -> ev.TicketReplaced:
+    terms = pending.terms
+    assert terms is not None
+    return ev.TicketReplaced(
+        order_id=ticket.order_id, cl_ord_id=pending.cl_ord_id,
+        orig_cl_ord_id=pending.orig_cl_ord_id, qty=terms.qty, ord_type=terms.ord_type,
+        limit_px=terms.limit_px, stop_px=terms.stop_px, tif=terms.tif,
+        expire_at=terms.expire_at)
 
 
 def _pull_children(ticket: Ticket) -> list[Event]:
@@ -192,19 +355,10 @@ def accept_pending(s: TradingState, c: cmd.AcceptPending, ctx: Context,
         return [ev.TicketCancelAccepted(order_id=ticket.order_id), *_pull_children(ticket)]
     terms = pending.terms
     assert terms is not None
-    room = terms.qty - ticket.cum_qty
-    if ticket.working_qty > room:
-        raise Conflict(
-            f"children work {ticket.working_qty} but the new quantity leaves room for {room}: "
-            "reduce or cancel children first", field="qty")
-    probe = dc_replace(ticket, terms=terms)
-    for child in ticket.open_children():
-        check_child_within(probe, child.terms, field_prefix=f"children.{child.child_id}.")
-    return [ev.TicketReplaced(
-        order_id=ticket.order_id, cl_ord_id=pending.cl_ord_id,
-        orig_cl_ord_id=pending.orig_cl_ord_id, qty=terms.qty, ord_type=terms.ord_type,
-        limit_px=terms.limit_px, stop_px=terms.stop_px, tif=terms.tif,
-        expire_at=terms.expire_at)]
+    problem = _misfit(ticket, terms)
+    if problem is not None:
+        raise problem
+    return [_replaced(ticket, pending)]
 
 
 def reject_pending(s: TradingState, c: cmd.RejectPending, ctx: Context,
