@@ -21,7 +21,8 @@ from openoms.bootstrap import tune_gc
 from openoms.core.clock import SystemClock
 from openoms.core.engine import Batch, Engine
 from openoms.core.events import Context
-from openoms.trading.module import TradingModel, registry
+from openoms.models import registry
+from openoms.trading.module import TradingModel
 
 from common import bench_commands, database, header, order
 

@@ -23,8 +23,9 @@ from openoms.bootstrap import tune_gc
 from openoms.core.clock import SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
+from openoms.models import registry
 from openoms.trading.domain.model import VenueKind
-from openoms.trading.module import TradingModel, registry
+from openoms.trading.module import TradingModel
 from openoms.venues.router import VenueRouter
 from openoms.venues.simulated.exchange import SimulatedExchange
 

@@ -41,7 +41,7 @@ from pathlib import Path
 import httpx
 
 from openoms.adapters.sql.store import SqlStore
-from openoms.trading.module import registry
+from openoms.models import registry
 
 from common import database, header
 

@@ -23,7 +23,7 @@ import httpx
 import uvloop
 
 from openoms.adapters.sql.store import SqlStore
-from openoms.trading.module import registry
+from openoms.models import registry
 
 from common import database, describe, header
 from loadgen import render, run

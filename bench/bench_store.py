@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from openoms.adapters.sql.store import SqlStore
 from openoms.core.engine import Batch
 from openoms.core.events import Context, Recorded
-from openoms.trading.module import TradingModel, registry
+from openoms.models import registry
+from openoms.trading.module import TradingModel
 
 from common import bench_commands, database, header, order
 

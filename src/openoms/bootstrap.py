@@ -29,16 +29,18 @@ from openoms.adapters.fix.venue import FixVenueGateway
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
 from openoms.api import fix, problems, system, trading
+from openoms.commerce.module import CommerceModel
 from openoms.api.auth import Authenticator
 from openoms.api.fastpath import FastPath
 from openoms.core.clock import Clock, SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
+from openoms.models import registry
 from openoms.settings import Settings
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.events import InstrumentDefined
 from openoms.trading.domain.model import TimeInForce, VenueKind
-from openoms.trading.module import TradingModel, registry
+from openoms.trading.module import TradingModel
 from openoms.venues.router import VenueRouter
 from openoms.venues.simulated.exchange import SimulatedExchange
 
@@ -54,6 +56,7 @@ class Runtime:
     store: SqlStore
     engine: Engine
     trading: TradingModel
+    commerce: CommerceModel
     auth: Authenticator
     venues: VenueRouter
     exchange: SimulatedExchange
@@ -94,10 +97,13 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None,
         snapshot = await asyncio.to_thread(store.load)
         trading_model = TradingModel()
         trading_model.restore(snapshot.tables, snapshot.versions)
+        commerce_model = CommerceModel()
+        commerce_model.restore(snapshot.tables, snapshot.versions)
         for recorded in snapshot.tail:
-            trading_model.apply(recorded)
+            (commerce_model if commerce_model.owns(recorded.event) else trading_model).apply(
+                recorded)
         tune_gc()
-        engine = Engine([trading_model], store, clock or SystemClock(),
+        engine = Engine([trading_model, commerce_model], store, clock or SystemClock(),
                         position=snapshot.last_position, replayed=snapshot.tail)
         engine.start()
         venues = VenueRouter(engine, trading_model.state)
@@ -108,6 +114,7 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None,
         engine.subscribe(_follow_instruments(exchange, trading_model))
         engine.subscribe(venues)
         runtime = Runtime(settings=settings, store=store, engine=engine, trading=trading_model,
+                          commerce=commerce_model,
                           auth=Authenticator(store.find_token), venues=venues,
                           exchange=exchange, timezone=ZoneInfo(settings.timezone),
                           clock=clock or SystemClock(), lock=lock)

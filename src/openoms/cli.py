@@ -103,7 +103,7 @@ def db_rebuild(config: ConfigOpt = None) -> None:
     from openoms.adapters.sql.database import writer_lock
     from openoms.adapters.sql.store import SqlStore
     from openoms.bootstrap import start_runtime, stop_runtime
-    from openoms.trading.module import registry
+    from openoms.models import registry
 
     settings = _settings(config, day_end_enabled=False)
     with writer_lock(settings.db_url, settings.data_dir):
@@ -126,7 +126,7 @@ def token_create(role: Annotated[str, typer.Option(help="admin, trader, sales or
                  = None, config: ConfigOpt = None) -> None:
     """Create a bearer token and print it (it is stored hashed and shown only once)."""
     from openoms.adapters.sql.store import SqlStore
-    from openoms.trading.module import registry
+    from openoms.models import registry
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
@@ -142,7 +142,7 @@ def token_create(role: Annotated[str, typer.Option(help="admin, trader, sales or
 def token_list(config: ConfigOpt = None) -> None:
     """List tokens (never their secret)."""
     from openoms.adapters.sql.store import SqlStore
-    from openoms.trading.module import registry
+    from openoms.models import registry
 
     store = SqlStore(_settings(config).db_url, registry())
     try:
@@ -156,7 +156,7 @@ def token_list(config: ConfigOpt = None) -> None:
 def token_revoke(token_id: str, config: ConfigOpt = None) -> None:
     """Revoke a token by its id (see `token list`)."""
     from openoms.adapters.sql.store import SqlStore
-    from openoms.trading.module import registry
+    from openoms.models import registry
 
     store = SqlStore(_settings(config).db_url, registry())
     try:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from openoms.adapters.sql.store import SqlStore
-from openoms.trading.module import registry
+from openoms.models import registry
 
 from server import Server
 

@@ -12,7 +12,7 @@ import pytest
 
 from openoms.adapters.fix.codec import FixMessage
 from openoms.adapters.sql.store import SqlStore
-from openoms.trading.module import registry
+from openoms.models import registry
 
 from fixclient import FixClient
 from server import Server, free_port

@@ -24,7 +24,7 @@ import pytest
 
 from openoms.adapters.sql.migrations import upgrade
 from openoms.adapters.sql.store import SqlStore
-from openoms.trading.module import registry
+from openoms.models import registry
 
 from server import Server, free_port
 

@@ -20,6 +20,7 @@ _STATUS: list[tuple[type[errors.OmsError], int]] = [
     (errors.NotFound, 422),
     (errors.Forbidden, 403),
     (errors.DuplicateClOrdID, 409),
+    (errors.DuplicateRequest, 409),
     (errors.InvalidTransition, 409),
     (errors.Conflict, 409),
     (errors.RiskRejected, 422),

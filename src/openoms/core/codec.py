@@ -1,6 +1,7 @@
 """Turn events and commands (frozen dataclasses) into JSON-ready dicts and back.
 
-Decimals travel as strings, datetimes as ISO 8601 UTC, enums by value, tuples as lists. Each
+Decimals travel as strings, datetimes as ISO 8601 UTC, enums by value, tuples as lists,
+dataclass values inside an event (an address, an order line) as objects. Each
 class gets a precomputed list of field decoders, so decoding a journal is a dict walk, not
 reflection per row.
 """
@@ -30,6 +31,8 @@ def _encode_value(value: Any) -> Any:
         return value.value
     if isinstance(value, (tuple, list, frozenset, set)):
         return [_encode_value(v) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return encode(value)
     return value
 
 
@@ -45,6 +48,13 @@ def _json_default(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, (frozenset, set)):
         return sorted(value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        # A value inside an event (an address, a line): its fields, in order.
+        cls = type(value)
+        names = _FIELD_NAMES.get(cls)
+        if names is None:
+            names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(value))
+        return {name: getattr(value, name) for name in names}
     raise TypeError(f"cannot encode {type(value).__name__}")
 
 
@@ -79,7 +89,23 @@ def _decoder_for(hint: Any) -> Decoder:
         return datetime.fromisoformat
     if isinstance(hint, type) and issubclass(hint, Enum):
         return hint
+    if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+        return _dataclass_decoder(hint)
     return lambda v: v
+
+
+def _dataclass_decoder(cls: type) -> Decoder:
+    """Decode a dataclass value nested in an event from its dict."""
+    decoders: list[tuple[str, Decoder]] = []
+
+    def decode(value: Any) -> Any:
+        if not decoders:  # built on first use: a class may refer to itself
+            hints = typing.get_type_hints(cls)
+            decoders.extend((f.name, _decoder_for(hints[f.name]))
+                            for f in dataclasses.fields(cls))
+        return cls(**{name: dec(value[name]) for name, dec in decoders if name in value})
+
+    return decode
 
 
 class Registry:

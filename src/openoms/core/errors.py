@@ -8,6 +8,7 @@
      |    +-- InvalidTransition      the entity's state does not allow the move
      |    +-- RiskRejected           a pre-trade risk limit would be breached
      |    +-- DuplicateClOrdID       the client order id is already used by the client
+     |    +-- DuplicateRequest       an idempotency key or channel order id was seen before
      |    +-- Conflict               the command conflicts with the current state
      |    +-- Forbidden              the actor may not do this
      +-- ProtocolError               a peer broke a wire protocol
@@ -89,6 +90,18 @@ class DuplicateClOrdID(DomainError):
             f"ClOrdID {cl_ord_id!r} is already used by order {order_id}", field="cl_ord_id"
         )
         self.cl_ord_id = cl_ord_id
+        self.order_id = order_id
+        self.identical = identical
+
+
+class DuplicateRequest(DomainError):
+    """A request repeats one already taken (same idempotency key or channel order id)."""
+
+    code = "duplicate_request"
+
+    def __init__(self, key: str, order_id: str, *, identical: bool) -> None:
+        super().__init__(f"{key} was already used for order {order_id}", field="idempotency_key")
+        self.key = key
         self.order_id = order_id
         self.identical = identical
 

@@ -9,8 +9,8 @@ from starlette.testclient import TestClient
 
 from openoms.adapters.sql.store import SqlStore
 from openoms.bootstrap import create_app
+from openoms.models import registry
 from openoms.settings import load_settings
-from openoms.trading.module import registry
 
 from apiclient import Api
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from openoms.adapters.sql.store import SqlStore
 from openoms.cli import app
-from openoms.trading.module import registry
+from openoms.models import registry
 
 runner = CliRunner()
 

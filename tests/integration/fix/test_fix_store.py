@@ -12,7 +12,8 @@ from openoms.core.clock import ManualClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
 from openoms.demo import demo_commands
-from openoms.trading.module import TradingModel, registry
+from openoms.models import registry
+from openoms.trading.module import TradingModel
 
 SID = "FIX.4.4:OPENOMS->CLIENT1"
 CTX = Context(actor="tester", source="api")

@@ -25,6 +25,7 @@ from openoms.core.clock import SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
 from openoms.demo import demo_commands
+from openoms.models import registry
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import (
     ChildOrder,
@@ -34,7 +35,7 @@ from openoms.trading.domain.model import (
     Side,
     VenueKind,
 )
-from openoms.trading.module import TradingModel, registry
+from openoms.trading.module import TradingModel
 from openoms.venues.router import VenueRouter
 from openoms.venues.simulated.book import Side as BookSide
 

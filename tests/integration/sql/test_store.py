@@ -17,9 +17,10 @@ from openoms.core.engine import Batch, Engine
 from openoms.core.errors import ConcurrencyConflict, StorageError
 from openoms.core.events import Context
 from openoms.demo import demo_commands
+from openoms.models import registry
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import Handling, OrdType, Side, Source, TimeInForce
-from openoms.trading.module import TradingModel, registry
+from openoms.trading.module import TradingModel
 
 CTX = Context(actor="tester", source="api", role="trader")
 START = datetime(2026, 11, 23, 14, 30, 15, 123456, tzinfo=UTC)
