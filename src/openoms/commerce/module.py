@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
+from openoms.commerce import projection
 from openoms.commerce.domain.commands import ReturnLineReceipt
 from openoms.commerce.domain.decide import HANDLERS, decide
 from openoms.commerce.domain.events import ALL_EVENTS, VALUE_TYPES
@@ -52,10 +53,11 @@ class CommerceModel:
     def restore(self, tables: Mapping[str, Iterable[dict[str, Any]]],
                 versions: Mapping[str, int] | None = None) -> None:
         """Rebuild state from read-model rows; versions of streams the rows do not carry."""
+        projection.restore(self.state, tables)
         self.state.versions.update(
             {stream: v for stream, v in (versions or {}).items()
              if stream.split(":", 1)[0] in STREAMS})
 
     def project(self, records: Sequence[Recorded]) -> tuple[
             dict[str, list[dict[str, Any]]], dict[str, list[dict[str, Any]]]]:
-        return {}, {}  # read-model tables come with the storage of the retail business
+        return projection.project(self.state, records)

@@ -1,4 +1,5 @@
-"""The database schema: journal, checkpoint, API tokens, the desk's read models, FIX sessions."""
+"""The database schema: journal, checkpoint, API tokens, the desk's and the retail business's
+read models, FIX sessions, the outbox."""
 
 from __future__ import annotations
 
@@ -49,6 +50,8 @@ api_tokens = Table(
     Column("token_sha256", String(64), nullable=False, unique=True),
     Column("created_at", UtcDateTime, nullable=False),
     Column("revoked_at", UtcDateTime, nullable=True),
+    # What the token may reach beyond its role (a store, a vendor): comma-separated, '' = all.
+    Column("scope", Text, nullable=False, server_default=""),
 )
 
 
@@ -185,9 +188,180 @@ trading_sessions = Table(
     Column("trading_date", String(10), nullable=False),
 )
 
-READ_MODELS = (trading_tickets, trading_children, trading_executions, trading_accounts,
-               trading_instruments, trading_venues, trading_desks, trading_users,
-               trading_routing_rules, trading_sessions)
+TRADING_READ_MODELS = (trading_tickets, trading_children, trading_executions, trading_accounts,
+                       trading_instruments, trading_venues, trading_desks, trading_users,
+                       trading_routing_rules, trading_sessions)
+
+# The retail business (see commerce/projection.py). Texts the domain does not bound are Text,
+# and counts of stock BigInteger: a row the database refuses would stop the engine.
+commerce_locations = Table(
+    "commerce_locations", metadata,
+    Column("location_id", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("address", Text, nullable=False),  # JSON
+    Column("latitude", ExactDecimal, nullable=False),
+    Column("longitude", ExactDecimal, nullable=False),
+    Column("ships", Boolean, nullable=False),
+    Column("pickup", Boolean, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("daily_capacity", BigInteger),
+    Column("priority", BigInteger, nullable=False),
+    Column("email", Text),
+    Column("webhook_url", Text),
+    Column("x12", Boolean, nullable=False),
+)
+
+commerce_skus = Table(
+    "commerce_skus", metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("stocked", Boolean, nullable=False),
+    Column("vendor_id", String(64)),
+    Column("vendor_sku", Text),
+    Column("cost", ExactDecimal),
+)
+
+commerce_stock = Table(
+    "commerce_stock", metadata,
+    Column("sku", String(64), primary_key=True),
+    Column("location_id", String(64), primary_key=True),
+    Column("on_hand", BigInteger, nullable=False),
+    Column("reserved", BigInteger, nullable=False),
+    Column("safety_stock", BigInteger, nullable=False),
+    Column("version", Integer, nullable=False),  # of stock:SKU@LOC; 0: no such stream yet
+    Index("ix_commerce_stock_location", "location_id"),
+)
+
+commerce_orders = Table(
+    "commerce_orders", metadata,
+    Column("order_id", String(32), primary_key=True),
+    Column("channel", String(16), nullable=False),
+    Column("channel_order_id", Text, nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("pickup_location_id", String(64)),
+    Column("payment_status", String(24), nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("customer_name", Text, nullable=False),
+    Column("customer_email", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("version", Integer, nullable=False),  # of the corder: stream
+    Column("on_hold", Boolean, nullable=False),
+    Column("amount_refunded", ExactDecimal, nullable=False),
+    Column("notes", Text, nullable=False),
+    Column("customer", Text, nullable=False),  # JSON
+    Column("ship_to", Text, nullable=False),  # JSON
+    Index("ix_commerce_orders_status", "status"),
+    Index("ix_commerce_orders_channel", "channel", "channel_order_id"),
+    Index("ix_commerce_orders_created_at", "created_at"),
+)
+
+commerce_order_lines = Table(
+    "commerce_order_lines", metadata,
+    Column("order_id", String(32), primary_key=True),
+    Column("line_id", String(16), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("qty", Integer, nullable=False),
+    Column("unit_price", ExactDecimal, nullable=False),
+    Column("canceled", Integer, nullable=False),
+    Column("backordered", Integer, nullable=False),
+    Column("shipped", Integer, nullable=False),
+    Column("returned", Integer, nullable=False),
+    Column("return_authorized", Integer, nullable=False),
+)
+
+commerce_fulfilments = Table(
+    "commerce_fulfilments", metadata,
+    Column("fulfilment_id", String(48), primary_key=True),
+    Column("order_id", String(32), nullable=False, index=True),
+    Column("position", Integer, nullable=False),  # in the order's fulfilment orders
+    Column("location_id", String(64), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(24), nullable=False),
+    Column("carrier", Text, nullable=False),
+    Column("tracking", Text, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_commerce_fulfilments_queue", "location_id", "status"),
+)
+
+commerce_fulfilment_lines = Table(
+    "commerce_fulfilment_lines", metadata,
+    Column("fulfilment_id", String(48), primary_key=True),
+    Column("line_id", String(16), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("sku", String(64), nullable=False),
+    Column("qty", Integer, nullable=False),
+)
+
+commerce_returns = Table(
+    "commerce_returns", metadata,
+    Column("rma_id", String(32), primary_key=True),
+    Column("order_id", String(32), nullable=False, index=True),
+    Column("position", Integer, nullable=False),  # in the order's returns
+    Column("reason", Text, nullable=False),
+    Column("received", Boolean, nullable=False),
+    Column("location_id", String(64)),
+)
+
+commerce_return_lines = Table(
+    "commerce_return_lines", metadata,
+    Column("rma_id", String(32), primary_key=True),
+    Column("line_id", String(16), primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("qty", Integer, nullable=False),
+)
+
+commerce_sourcing_rules = Table(
+    "commerce_sourcing_rules", metadata,
+    Column("name", String(32), primary_key=True),  # one row: "rules"
+    Column("rules", Text, nullable=False),  # JSON list, in order
+    Column("policies", Text, nullable=False),  # JSON object: channel -> shortage policy
+    Column("default_shortage", String(24), nullable=False),
+)
+
+commerce_webhooks = Table(
+    "commerce_webhooks", metadata,
+    Column("subscription_id", String(64), primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("topics", Text, nullable=False),  # JSON list
+    Column("secret", Text, nullable=False),
+    Column("active", Boolean, nullable=False),
+)
+
+commerce_capacity = Table(
+    "commerce_capacity", metadata,
+    Column("location_id", String(64), primary_key=True),
+    Column("day", String(10), primary_key=True),  # ISO date (UTC)
+    Column("used", Integer, nullable=False),  # fulfilment orders created that day
+)
+
+commerce_idempotency = Table(
+    "commerce_idempotency", metadata,
+    Column("idempotency_key", Text, primary_key=True),
+    Column("order_id", String(32), nullable=False),
+)
+
+commerce_counters = Table(
+    "commerce_counters", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row: 1
+    Column("order_seq", BigInteger, nullable=False),
+    Column("rma_seq", BigInteger, nullable=False),
+    # Orders waiting for stock (backordered or on hold), oldest first: JSON list of ids.
+    Column("waiting", Text, nullable=False),
+)
+
+COMMERCE_READ_MODELS = (commerce_locations, commerce_skus, commerce_stock, commerce_orders,
+                        commerce_order_lines, commerce_fulfilments, commerce_fulfilment_lines,
+                        commerce_returns, commerce_return_lines, commerce_sourcing_rules,
+                        commerce_webhooks, commerce_capacity, commerce_idempotency,
+                        commerce_counters)
+
+READ_MODELS = (*TRADING_READ_MODELS, *COMMERCE_READ_MODELS)
 
 # FIX sessions: numbers and sent application messages, written in the engine's group commit
 # (see adapters/fix/store.py). Not read models: never rebuilt from the journal.
@@ -211,3 +385,24 @@ fix_messages = Table(
 )
 
 FIX_TABLES = (fix_sessions, fix_messages)
+
+# Messages to the outside world (vendor e-mail, webhooks, X12), written in the group commit of
+# the events they come from and delivered after it. Not read models: never rebuilt.
+outbox = Table(
+    "outbox", metadata,
+    Column("message_id", Text, primary_key=True),
+    Column("kind", String(16), nullable=False),  # email | webhook | x12
+    Column("topic", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+    Column("headers", Text, nullable=False),  # JSON object
+    Column("status", String(16), nullable=False),  # pending | delivered | failed
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UtcDateTime, nullable=False),
+    Column("last_error", Text),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("delivered_at", UtcDateTime),
+    Index("ix_outbox_due", "status", "next_attempt_at"),
+)
+
+OUTBOX_TABLES = (outbox,)

@@ -1,4 +1,5 @@
-"""The journal store: group-commit writes, snapshot + tail loads, audit reads, API tokens.
+"""The journal store: group-commit writes, snapshot + tail loads, audit reads, API tokens,
+the outbox's due messages.
 
 ``write`` runs on the engine's single writer thread with its own connection; reads
 (``read_journal``, tokens) use a separate pool so they never wait behind a commit on
@@ -11,7 +12,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -29,9 +30,15 @@ from openoms.core.errors import ConcurrencyConflict, StorageError
 from openoms.core.events import Recorded
 
 _TABLES = {table.name: table for table in schema.READ_MODELS}
-# Tables a batch may write: the read models and the FIX sessions' own rows.
-_WRITABLE = {table.name: table for table in (*schema.READ_MODELS, *schema.FIX_TABLES)}
-_WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error, psycopg.Error)
+# Tables a batch may write: the read models, the FIX sessions' own rows and the outbox.
+_WRITABLE = {table.name: table for table in (*schema.READ_MODELS, *schema.FIX_TABLES,
+                                             *schema.OUTBOX_TABLES)}
+# Streams whose read-model rows carry their version (tickets, retail orders, stock): the
+# journal need not give theirs back at start-up.
+_VERSIONED_ROWS = ("order:%", "corder:%", "stock:%")
+# sqlite3 refuses an integer beyond 64 bits with a plain OverflowError.
+_WRITE_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, sqlite3.Error, psycopg.Error,
+                                              OverflowError)
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +57,7 @@ class TokenInfo:
     token_id: str
     name: str
     role: str
+    scope: tuple[str, ...] = ()  # what the token may reach beyond its role; () = everything
 
 
 def _decimal_text(value: Any) -> Any:
@@ -122,6 +130,11 @@ class _FastInsert:
 
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _token_info(row: Any) -> TokenInfo:
+    return TokenInfo(row.token_id, row.name, row.role,
+                     tuple(entry for entry in row.scope.split(",") if entry))
 
 
 class SqlStore:
@@ -202,7 +215,8 @@ class SqlStore:
             j = schema.journal
             versions: dict[str, int] = {row[0]: row[1] for row in connection.execute(
                 sa.select(j.c.stream_id, sa.func.max(j.c.version))
-                .where(j.c.stream_id.not_like("order:%"), j.c.position <= (checkpoint or 0))
+                .where(*(j.c.stream_id.not_like(p) for p in _VERSIONED_ROWS),
+                       j.c.position <= (checkpoint or 0))
                 .group_by(j.c.stream_id))}
         tail = self.read_journal(after=checkpoint or 0)
         return Snapshot(tables=tables, versions=versions, checkpoint=checkpoint or 0, tail=tail,
@@ -265,29 +279,40 @@ class SqlStore:
 
     # ------------------------------------------------------------ tokens
 
-    def create_token(self, name: str, role: str) -> str:
-        """Create a token; return its secret (stored only as a SHA-256 digest)."""
+    def create_token(self, name: str, role: str, scope: Sequence[str] = ()) -> str:
+        """Create a token; return its secret (stored only as a SHA-256 digest).
+
+        Raises:
+            ValueError: a scope entry is empty or holds a comma.
+        """
+        if isinstance(scope, str):
+            raise ValueError("scope is a sequence of names, not one string")
+        for entry in scope:
+            if not entry or "," in entry:
+                raise ValueError(f"scope entry {entry!r} must be non-empty, without commas")
         token = "oms_" + secrets.token_urlsafe(32)
         with self._reader.begin() as connection:
             connection.execute(schema.api_tokens.insert().values(
                 token_id=secrets.token_hex(8), name=name, role=role,
-                token_sha256=_digest(token), created_at=datetime.now(UTC)))
+                token_sha256=_digest(token), created_at=datetime.now(UTC),
+                scope=",".join(scope)))
         return token
 
     def find_token(self, token: str) -> TokenInfo | None:
         """Return the live token with this secret, or None."""
         t = schema.api_tokens
         with self._reader.connect() as connection:
-            row = connection.execute(sa.select(t.c.token_id, t.c.name, t.c.role).where(
-                t.c.token_sha256 == _digest(token), t.c.revoked_at.is_(None))).first()
-        return TokenInfo(row.token_id, row.name, row.role) if row else None
+            row = connection.execute(sa.select(t.c.token_id, t.c.name, t.c.role, t.c.scope)
+                                     .where(t.c.token_sha256 == _digest(token),
+                                            t.c.revoked_at.is_(None))).first()
+        return _token_info(row) if row else None
 
     def list_tokens(self) -> list[TokenInfo]:
         t = schema.api_tokens
         with self._reader.connect() as connection:
-            rows = connection.execute(sa.select(t.c.token_id, t.c.name, t.c.role)
+            rows = connection.execute(sa.select(t.c.token_id, t.c.name, t.c.role, t.c.scope)
                                       .where(t.c.revoked_at.is_(None)).order_by(t.c.created_at))
-            return [TokenInfo(r.token_id, r.name, r.role) for r in rows]
+            return [_token_info(r) for r in rows]
 
     def revoke_token(self, token_id: str) -> bool:
         """Revoke a token; return whether it existed and was live."""
@@ -297,6 +322,18 @@ class SqlStore:
                                                          t.c.revoked_at.is_(None))
                                         .values(revoked_at=datetime.now(UTC)))
         return bool(result.rowcount)
+
+    # ------------------------------------------------------------ outbox
+
+    def pending_outbox(self, limit: int = 100, *,
+                       now: datetime | None = None) -> list[dict[str, Any]]:
+        """Return up to limit pending outbox messages due by now, oldest first."""
+        o = schema.outbox
+        query = (sa.select(o).where(o.c.status == "pending",
+                                    o.c.next_attempt_at <= (now or datetime.now(UTC)))
+                 .order_by(o.c.created_at, o.c.message_id).limit(limit))
+        with self._reader.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(query)]
 
     def close(self) -> None:
         self._reset_writer()
