@@ -28,10 +28,20 @@ from openoms.adapters.fix.store import EngineJournal
 from openoms.adapters.fix.venue import FixVenueGateway
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
-from openoms.api import fix, problems, system, trading
-from openoms.commerce.module import CommerceModel
+from openoms.api import (
+    commerce_catalog,
+    commerce_fulfilment,
+    commerce_inventory,
+    commerce_orders,
+    commerce_vendor,
+    fix,
+    problems,
+    system,
+    trading,
+)
 from openoms.api.auth import Authenticator
 from openoms.api.fastpath import FastPath
+from openoms.commerce.module import CommerceModel
 from openoms.core.clock import Clock, SystemClock
 from openoms.core.engine import Engine
 from openoms.core.events import Context
@@ -231,6 +241,11 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
     app.include_router(trading.router)  # first: order capture is the hottest route to match
     app.include_router(fix.router)
     app.include_router(system.router)
+    app.include_router(commerce_orders.router)
+    app.include_router(commerce_fulfilment.router)
+    app.include_router(commerce_vendor.router)
+    app.include_router(commerce_inventory.router)
+    app.include_router(commerce_catalog.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

@@ -31,7 +31,6 @@ app.add_typer(fix_app, name="fix")
 
 ConfigOpt = Annotated[Path | None, typer.Option("--config", "-c", help="TOML settings file.",
                                                  envvar="OPENOMS_CONFIG")]
-ROLES = ("admin", "trader", "sales", "viewer")
 
 
 def _settings(config: Path | None, **overrides: Any) -> Settings:
@@ -121,19 +120,30 @@ def db_rebuild(config: ConfigOpt = None) -> None:
 
 
 @token_app.command("create")
-def token_create(role: Annotated[str, typer.Option(help="admin, trader, sales or viewer.")],
-                 name: Annotated[str | None, typer.Option(help="Who uses it (audit actor).")]
-                 = None, config: ConfigOpt = None) -> None:
+def token_create(
+    role: Annotated[str, typer.Option(
+        help="admin, trader, sales, viewer, customer_service, store_associate or vendor.")],
+    name: Annotated[str | None, typer.Option(help="Who uses it (audit actor).")] = None,
+    scope: Annotated[list[str] | None, typer.Option(
+        "--scope", help="What a scoped role reaches, repeatable: location:ID for a "
+        "store_associate, vendor:ID for a vendor.")] = None,
+    config: ConfigOpt = None,
+) -> None:
     """Create a bearer token and print it (it is stored hashed and shown only once)."""
     from openoms.adapters.sql.store import SqlStore
+    from openoms.api.auth import ROLES, check_scope
     from openoms.models import registry
 
     if role not in ROLES:
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    try:
+        entries = check_scope(role, scope or ())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--scope") from exc
     settings = _settings(config)
     store = SqlStore(settings.db_url, registry())
     try:
-        typer.echo(store.create_token(name or role, role))
+        typer.echo(store.create_token(name or role, role, entries))
     finally:
         store.close()
 
@@ -147,7 +157,8 @@ def token_list(config: ConfigOpt = None) -> None:
     store = SqlStore(_settings(config).db_url, registry())
     try:
         for info in store.list_tokens():
-            typer.echo(f"{info.token_id}\t{info.role}\t{info.name}")
+            scope = ",".join(getattr(info, "scope", ()) or ())
+            typer.echo(f"{info.token_id}\t{info.role}\t{info.name}\t{scope}".rstrip("\t"))
     finally:
         store.close()
 

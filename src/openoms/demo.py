@@ -1,4 +1,5 @@
-"""Demo data: a desk, traders, clients, instruments, the simulated exchange, one token per role."""
+"""Demo data: a desk, traders, clients, instruments, the simulated exchange; a retailer with
+two stores, a warehouse and a drop-ship vendor; one token per role."""
 
 from __future__ import annotations
 
@@ -7,6 +8,15 @@ from pathlib import Path
 from typing import Any
 
 from openoms.adapters.fix.config import SessionConfig
+from openoms.commerce.domain import commands as retail
+from openoms.commerce.domain.events import ChannelPolicy
+from openoms.commerce.domain.model import (
+    DEFAULT_RULES,
+    Address,
+    Channel,
+    LocationKind,
+    ShortagePolicy,
+)
 from openoms.core.engine import Engine
 from openoms.core.events import Command, Context
 from openoms.trading.domain import commands as cmd
@@ -14,6 +24,12 @@ from openoms.trading.domain.model import VenueKind
 from openoms.trading.domain.state import TradingState
 
 ROLES = ("admin", "trader", "sales", "viewer")
+# The retail roles' demo tokens and what each reaches (scoped roles name their location).
+RETAIL_TOKENS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("customer_service", ()),
+    ("store_associate", ("location:MPLS",)),
+    ("vendor", ("vendor:ACME",)),
+)
 DEMO = Context(actor="demo", source="cli", role="admin")
 
 INSTRUMENTS = [("AAPL", "Apple Inc.", "190.00"), ("MSFT", "Microsoft Corp.", "420.00"),
@@ -47,6 +63,63 @@ def demo_commands() -> list[Command]:
     return commands
 
 
+def _place(line1: str, city: str, postal_code: str, lat: str, lon: str) -> Address:
+    return Address(line1=line1, city=city, region="MN", postal_code=postal_code, country="US",
+                   latitude=Decimal(lat), longitude=Decimal(lon))
+
+
+# Locations: (id, name, kind, address, extra settings). Both stores rank before the warehouse,
+# so a customer near a store that has the goods gets them from that store.
+_LOCATIONS: list[tuple[str, str, LocationKind, Address, dict[str, Any]]] = [
+    ("MPLS", "Minneapolis store", LocationKind.STORE,
+     _place("600 Nicollet Mall", "Minneapolis", "55402", "44.9778", "-93.2650"),
+     {"priority": 10}),
+    ("STP", "St. Paul store", LocationKind.STORE,
+     _place("400 Wabasha St N", "Saint Paul", "55102", "44.9537", "-93.0900"),
+     {"priority": 10, "pickup": True}),
+    ("WH", "Eagan warehouse", LocationKind.WAREHOUSE,
+     _place("3000 Lone Oak Rd", "Eagan", "55121", "44.8041", "-93.1669"),
+     {"priority": 20}),
+    ("ACME", "Acme Outdoor (drop-ship)", LocationKind.VENDOR,
+     _place("1 Lake Ave", "Duluth", "55802", "46.7867", "-92.1005"),
+     {"email": "orders@acme-outdoor.example"}),
+]
+_SKUS: list[tuple[str, str, dict[str, Any]]] = [
+    ("TEE", "Logo T-shirt", {}),
+    ("MUG", "Enamel camp mug", {}),
+    ("HOODIE", "Fleece hoodie", {}),
+    ("TENT", "Two-person tent", {"vendor_id": "ACME", "vendor_sku": "AC-T2",
+                                 "cost": Decimal("120.00")}),
+    ("KAYAK", "Touring kayak (drop-ship only)", {"stocked": False, "vendor_id": "ACME",
+                                                 "vendor_sku": "AC-K10",
+                                                 "cost": Decimal("540.00")}),
+]
+_STOCK = [("MPLS", "TEE", 20), ("MPLS", "MUG", 12), ("MPLS", "HOODIE", 3),
+          ("STP", "TEE", 15), ("STP", "MUG", 6), ("STP", "HOODIE", 8),
+          ("WH", "TEE", 200), ("WH", "MUG", 120), ("WH", "HOODIE", 60), ("WH", "TENT", 4)]
+
+
+def retail_commands() -> list[Command]:
+    """The demo retailer's locations, catalogue, stock and sourcing rules, as commands."""
+    commands: list[Command] = [
+        retail.DefineLocation(location_id=location_id, name=name, kind=kind, address=address,
+                              latitude=address.latitude or Decimal(0),
+                              longitude=address.longitude or Decimal(0), **extra)
+        for location_id, name, kind, address, extra in _LOCATIONS]
+    commands += [retail.DefineSku(sku=sku, name=name, **extra) for sku, name, extra in _SKUS]
+    commands += [retail.ReceiveStock(sku=sku, location_id=location_id, qty=qty,
+                                     reason="opening stock")
+                 for location_id, sku, qty in _STOCK]
+    commands += [
+        retail.SetSafetyStock(sku="TEE", location_id="MPLS", safety_stock=2),
+        retail.SetSourcingRules(
+            rules=DEFAULT_RULES, default_shortage=ShortagePolicy.BACKORDER,
+            policies=(ChannelPolicy(channel=Channel.MARKETPLACE,
+                                    shortage=ShortagePolicy.SHIP_AVAILABLE),)),
+    ]
+    return commands
+
+
 def fix_sessions() -> tuple[SessionConfig, ...]:
     """The FIX sessions ``serve --demo`` opens when the settings file names none.
 
@@ -67,19 +140,29 @@ def needs_demo(state: TradingState) -> bool:
 
 
 async def seed(engine: Engine) -> None:
-    """Define the demo reference data through the engine (journaled like any change)."""
-    for command in demo_commands():
+    """Define the demo reference data of both businesses through the engine (journaled like
+    any change)."""
+    for command in (*demo_commands(), *retail_commands()):
         await engine.execute(command, DEMO)
 
 
 async def seed_with_tokens(runtime: Any) -> None:
-    """Seed the demo desk and print one fresh token per role (also saved under data_dir)."""
+    """Seed the demo desk and retailer and print one fresh token per role (also saved under
+    data_dir: the desk's in demo-tokens.txt, the retail roles' in demo-retail-tokens.txt)."""
     await seed(runtime.engine)
-    tokens = {role: runtime.store.create_token(f"demo-{role}", role) for role in ROLES}
+    store = runtime.store
+    tokens = {role: store.create_token(f"demo-{role}", role) for role in ROLES}
+    retail_tokens = {role: (store.create_token(f"demo-{role}", role, scope), scope)
+                     for role, scope in RETAIL_TOKENS}
     path = write_tokens(tokens, runtime.settings.data_dir)
+    retail_path = write_retail_tokens(retail_tokens, runtime.settings.data_dir)
     print(f"OpenOMS demo data seeded. API tokens (also in {path}):", flush=True)
     for role, token in tokens.items():
         print(f"  {role:7} {token}", flush=True)
+    print(f"Retail API tokens (also in {retail_path}):", flush=True)
+    for role, (token, scope) in retail_tokens.items():
+        reach = f"  ({', '.join(scope)})" if scope else ""
+        print(f"  {role:16} {token}{reach}", flush=True)
 
 
 def write_tokens(tokens: dict[str, str], data_dir: Path) -> Path:
@@ -87,4 +170,15 @@ def write_tokens(tokens: dict[str, str], data_dir: Path) -> Path:
     path = data_dir / "demo-tokens.txt"
     path.write_text("".join(f"{role}\t{token}\n" for role, token in tokens.items()))
     path.chmod(0o600)
+    return path
+
+
+def write_retail_tokens(tokens: dict[str, tuple[str, tuple[str, ...]]],
+                        data_dir: Path) -> Path:
+    """Save the retail demo tokens (role, token, scope) for the operator (mode 600)."""
+    path = data_dir / "demo-retail-tokens.txt"
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # before the secrets go in
+    path.write_text("".join(f"{role}\t{token}\t{','.join(scope)}\n"
+                            for role, (token, scope) in tokens.items()))
     return path

@@ -1,39 +1,102 @@
-"""Bearer-token authentication and role permissions.
+"""Bearer-token authentication, role permissions and scopes.
 
-Tokens are created with ``openoms token create --role ROLE`` and stored hashed. Each role is
-a set of permissions; every endpoint names the one it needs.
+Tokens are created with ``openoms token create --role ROLE [--scope KIND:ID ...]`` and stored
+hashed. Each role is a set of permissions; every endpoint names the one it needs. Two retail
+roles are also *scoped*: a store associate reaches only the locations named by its token's
+``location:ID`` entries, a vendor only the vendor locations named by ``vendor:ID``. Other roles
+reach everything their permissions allow.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 from fastapi import Request
 from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
-ROLES: dict[str, frozenset[str]] = {
+# Retail permissions: what each screen or integration needs, so roles stay data.
+RETAIL_READ = "retail:read"  # orders, returns, catalogue, locations, rules, subscriptions
+RETAIL_ORDER = "retail:order"  # capture, cancel, payment hooks, authorise returns
+RETAIL_RETURN = "retail:return:receive"  # receive returned parcels at a location
+RETAIL_ADMIN = "retail:admin"  # locations, SKUs, sourcing rules, webhooks, safety stock
+FULFILMENT_READ = "retail:fulfilment:read"
+FULFILMENT_WORK = "retail:fulfilment:work"  # a store's queue: accept, pick, pack, ship...
+INVENTORY_READ = "retail:inventory:read"
+INVENTORY_WRITE = "retail:inventory:write"  # receipts, adjustments, counts
+PO_READ = "retail:purchase_order:read"
+PO_WORK = "retail:purchase_order:work"  # a vendor acknowledges and ships
+
+_RETAIL_ALL = frozenset({RETAIL_READ, RETAIL_ORDER, RETAIL_RETURN, RETAIL_ADMIN, FULFILMENT_READ,
+                         FULFILMENT_WORK, INVENTORY_READ, INVENTORY_WRITE, PO_READ, PO_WORK})
+_RETAIL_READ_ALL = frozenset({RETAIL_READ, FULFILMENT_READ, INVENTORY_READ, PO_READ})
+
+ROLES: Final[dict[str, frozenset[str]]] = {
     "admin": frozenset({"read", "order:create", "order:client_request", "order:work",
-                        "reference:write", "session:manage"}),
+                        "reference:write", "session:manage"}) | _RETAIL_ALL,
     "trader": frozenset({"read", "order:create", "order:client_request", "order:work"}),
     "sales": frozenset({"read", "order:create", "order:client_request"}),
-    "viewer": frozenset({"read"}),
+    "viewer": frozenset({"read"}) | _RETAIL_READ_ALL,
+    "customer_service": _RETAIL_READ_ALL | {RETAIL_ORDER, RETAIL_RETURN},
+    "store_associate": frozenset({FULFILMENT_READ, FULFILMENT_WORK, INVENTORY_READ,
+                                  INVENTORY_WRITE, RETAIL_RETURN}),
+    "vendor": frozenset({PO_READ, PO_WORK}),
 }
+
+# Roles limited to the locations their token names, and the scope kind that names them.
+SCOPED_ROLES: Final[dict[str, str]] = {"store_associate": "location", "vendor": "vendor"}
+SCOPE_KINDS: Final = frozenset(SCOPED_ROLES.values())
+
+
+def check_scope(role: str, scope: Iterable[str]) -> tuple[str, ...]:
+    """Return scope as a tuple if it suits role.
+
+    Raises:
+        ValueError: an entry is not ``KIND:ID``, names another kind than the role's, or a
+            role that is not scoped was given a scope.
+    """
+    entries = tuple(scope)
+    kind = SCOPED_ROLES.get(role)
+    if kind is None:
+        if entries:
+            raise ValueError(f"role {role} is not scoped: it reaches every location; "
+                             f"scopes are for {', '.join(sorted(SCOPED_ROLES))}")
+        return entries
+    for entry in entries:
+        entry_kind, _, value = entry.partition(":")
+        if entry_kind != kind or not value or any(c.isspace() for c in value):
+            raise ValueError(f"a {role} token's scope entries read {kind}:ID, not {entry!r}")
+    if not entries:
+        raise ValueError(f"a {role} token needs at least one {kind}:ID scope")
+    return entries
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: a token's name and role."""
+    """Who is calling: a token's name, role and scope (``location:MPLS``, ``vendor:ACME``)."""
 
     name: str
     role: str
+    scope: tuple[str, ...] = ()
+    # Location ids the caller may see and act on; None: every location (an unscoped role).
+    reach: frozenset[str] | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        kind = SCOPED_ROLES.get(self.role)
+        reach = None if kind is None else frozenset(
+            value for k, _, value in (e.partition(":") for e in self.scope)
+            if k == kind and value)
+        object.__setattr__(self, "reach", reach)  # frozen: set once, here
 
     def can(self, permission: str) -> bool:
         return permission in ROLES.get(self.role, frozenset())
+
+    def reaches(self, location_id: str) -> bool:
+        return self.reach is None or location_id in self.reach
 
 
 class Authenticator:
@@ -55,7 +118,8 @@ class Authenticator:
         cached = self._cache.get(key)
         if cached is None or cached[0] < now:
             info = await run_in_threadpool(self._find, token.strip())
-            found = Principal(info.name, info.role) if info is not None else None
+            found = None if info is None else Principal(
+                info.name, info.role, tuple(getattr(info, "scope", None) or ()))
             cached = (now + self._ttl, found)
             if len(self._cache) > 10_000:
                 self._cache.clear()
@@ -73,3 +137,14 @@ def require(principal: Principal, permission: str) -> None:
     """Raise 403 unless the principal's role has the permission."""
     if not principal.can(permission):
         raise HTTPException(403, f"role {principal.role!r} may not {permission}")
+
+
+def require_reach(principal: Principal, location_id: str, what: str | None = None) -> None:
+    """Raise 403 unless the principal's scope reaches the location.
+
+    what names the thing refused (``fulfilment order R1-1``) instead of the location, so the
+    message does not confirm which location holds it.
+    """
+    if not principal.reaches(location_id):
+        thing = what or f"location {location_id}"
+        raise HTTPException(403, f"{thing} is outside the scope of this token")
