@@ -26,6 +26,7 @@ from openoms.adapters.fix.gateway import FixGateway
 from openoms.adapters.fix.orders import DeskFixApplication
 from openoms.adapters.fix.store import EngineJournal
 from openoms.adapters.fix.venue import FixVenueGateway
+from openoms.adapters.notify.service import Notifications, start_notifications
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
 from openoms.api import (
@@ -33,6 +34,7 @@ from openoms.api import (
     commerce_fulfilment,
     commerce_inventory,
     commerce_orders,
+    commerce_shopify,
     commerce_vendor,
     fix,
     problems,
@@ -73,6 +75,7 @@ class Runtime:
     timezone: ZoneInfo
     clock: Clock
     fix: FixGateway | None = None
+    notifications: Notifications | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     lock: contextlib.ExitStack = field(default_factory=contextlib.ExitStack)
 
@@ -135,6 +138,8 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None,
                   len(trading_model.state.tickets), snapshot.last_position, len(snapshot.tail))
         if settings.day_end_enabled:
             runtime.tasks.append(asyncio.get_running_loop().create_task(_sessions(runtime)))
+        # Last: a failure above leaves no delivery task behind.
+        runtime.notifications = start_notifications(runtime)
         return runtime
     except BaseException:
         lock.close()
@@ -178,6 +183,8 @@ async def stop_runtime(runtime: Runtime) -> None:
     for task in runtime.tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
+    if runtime.notifications is not None:
+        await runtime.notifications.stop()  # its last outcomes go into the final commit
     await runtime.engine.stop()
     runtime.store.close()
     runtime.lock.close()
@@ -246,6 +253,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
     app.include_router(commerce_vendor.router)
     app.include_router(commerce_inventory.router)
     app.include_router(commerce_catalog.router)
+    app.include_router(commerce_shopify.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

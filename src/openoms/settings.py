@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import time
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,20 @@ class Settings:
     fix_port: int = 9878
     fix_log_dir: str = ""  # default: <data_dir>/fix
     fix_sessions: tuple[SessionConfig, ...] = ()
+    # Notifications (docs/notifications.md): vendor purchase orders and webhooks go out
+    # through the outbox, retried with exponential back-off.
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_from: str = "openoms@localhost"
+    vendor_webhook_secret: str = field(default="", repr=False)  # signs vendor webhooks
+    shopify_secret: str = field(default="", repr=False)  # the Shopify app's webhook secret
+    x12_sender_id: str = "OPENOMS"  # our interchange id in the X12 documents we send
+    outbox_max_attempts: int = 8  # then a message is given up as failed
+    outbox_backoff_seconds: float = 5.0  # wait before the first retry, doubled each time
+    outbox_backoff_max_seconds: float = 3600.0
+    outbox_timeout_seconds: float = 10.0  # per delivery attempt
+    outbox_batch: int = 100  # messages delivered at once, and loaded per database read
+    outbox_poll_seconds: float = 30.0  # how often retries of earlier runs are looked for
 
     @property
     def fix_log_path(self) -> Path:
@@ -58,6 +72,8 @@ def _convert(name: str, raw: Any) -> Any:
         return Path(str(raw))
     if kind == "int":
         return int(raw)
+    if kind == "float":
+        return float(raw)
     if kind == "bool":
         return raw if isinstance(raw, bool) else str(raw).lower() in ("1", "true", "yes", "on")
     if kind == "time":
@@ -155,4 +171,16 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     for key, raw in overrides.items():
         if raw is not None:
             values[key] = _convert(key, raw)
-    return replace(Settings(), **values)
+    settings = replace(Settings(), **values)
+    _check_outbox(settings)
+    return settings
+
+
+def _check_outbox(settings: Settings) -> None:
+    for name in ("outbox_max_attempts", "outbox_batch"):
+        if getattr(settings, name) < 1:
+            raise ValueError(f"{name} must be at least 1")
+    for name in ("outbox_backoff_seconds", "outbox_backoff_max_seconds",
+                 "outbox_timeout_seconds", "outbox_poll_seconds"):
+        if not getattr(settings, name) > 0:
+            raise ValueError(f"{name} must be a number of seconds above 0")

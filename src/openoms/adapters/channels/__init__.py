@@ -1,0 +1,1 @@
+"""Sales channels that send us orders (Shopify webhooks)."""
