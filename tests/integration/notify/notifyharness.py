@@ -5,23 +5,14 @@ wired as bootstrap wires it."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
-import json
-import socket
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP, Envelope, Session
 
 from openoms.adapters.notify.service import Notifications
 from openoms.bootstrap import Runtime, start_runtime, stop_runtime
@@ -36,99 +27,22 @@ from openoms.commerce.domain.model import (
 from openoms.core.events import Command, Context, Recorded
 from openoms.settings import Settings, load_settings
 
+from peers import (  # noqa: F401 (re-exported for the notification tests)
+    Hit,
+    HookServer,
+    Inbox,
+    MailServer,
+    free_port,
+    serve_hooks,
+    start_mail_server,
+)
+
 VENDOR_SECRET = "vendor-secret-0123456789"
 STAFF = Context(actor="carol", source="api", role="customer_service")
 D = Decimal
 CUSTOMER = Address(name="Ann Smith", line1="100 Hennepin Ave", city="Minneapolis",
                    region="MN", postal_code="55401", country="US", phone="+16125550100",
                    latitude=D("44.98"), longitude=D("-93.27"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-# ---------------------------------------------------------------- SMTP
-
-
-class Inbox:
-    """An aiosmtpd handler that keeps every mail it is given."""
-
-    def __init__(self) -> None:
-        self.mails: list[Envelope] = []
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        self.mails.append(envelope)
-        return "250 OK"
-
-
-@dataclass
-class MailServer:
-    inbox: Inbox
-    port: int
-
-
-# ---------------------------------------------------------------- HTTP
-
-
-@dataclass
-class Hit:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-    def signed_by(self, secret: str) -> bool:
-        expected = "sha256=" + hmac.new(secret.encode(), self.body, hashlib.sha256).hexdigest()
-        return hmac.compare_digest(expected, self.headers.get("x-openoms-signature", ""))
-
-
-@dataclass
-class HookServer:
-    """Records POSTs; answers each path with its scripted statuses in turn, then 200."""
-
-    port: int = 0
-    hits: list[Hit] = field(default_factory=list)
-    script: dict[str, list[int]] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def to(self, path: str) -> list[Hit]:
-        with self.lock:
-            return [hit for hit in self.hits if hit.path == path]
-
-    def answer(self, path: str) -> int:
-        with self.lock:
-            statuses = self.script.get(path)
-            return statuses.pop(0) if statuses else 200
-
-
-def serve_hooks(hooks: HookServer) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
-            body = self.rfile.read(int(self.headers.get("content-length", "0")))
-            with hooks.lock:
-                hooks.hits.append(Hit(self.path, {k.lower(): v for k, v in self.headers.items()},
-                                      body))
-            status = hooks.answer(self.path)
-            self.send_response(status)
-            self.send_header("content-length", "0")
-            self.end_headers()
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", hooks.port), Handler)
-    server.daemon_threads = True
-    hooks.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server
 
 
 # ---------------------------------------------------------------- OpenOMS
@@ -208,11 +122,3 @@ def outbox_rows(db_url: str) -> list[dict[str, Any]]:
             return [dict(row._mapping) for row in rows]
     finally:
         engine.dispose()
-
-
-def start_mail_server() -> tuple[Controller, MailServer]:
-    inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    return controller, MailServer(inbox, port)
