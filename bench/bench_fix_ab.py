@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import bench_fix as fix
-
 from common import header
 
 ROOT = Path(__file__).resolve().parent.parent

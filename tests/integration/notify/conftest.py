@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from notifyharness import HookServer, MailServer, serve_hooks, start_mail_server
 
 

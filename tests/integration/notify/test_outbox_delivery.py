@@ -9,6 +9,10 @@ import time
 from pathlib import Path
 
 import pytest
+
+from openoms.commerce.domain import commands as cmd
+from openoms.settings import load_settings
+
 from notifyharness import (
     HookServer,
     MailServer,
@@ -20,9 +24,6 @@ from notifyharness import (
     seed_commands,
     settings_for,
 )
-
-from openoms.commerce.domain import commands as cmd
-from openoms.settings import load_settings
 
 SUB_SECRET = "subscriber-secret-42-abcdef"
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from notifyharness import STAFF, settings_for
 from starlette.testclient import TestClient
 
 from openoms.api import commerce_shopify
@@ -22,6 +21,8 @@ from openoms.bootstrap import create_app
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain.model import Address, Channel, LocationKind
 from openoms.commerce.domain.state import CommerceState
+
+from notifyharness import STAFF, settings_for
 
 SECRET = "shpss_test_0123456789abcdef"
 URL = "/api/v1/commerce/channels/shopify/orders"

@@ -12,6 +12,12 @@ from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
+
+from openoms.adapters.notify import x12
+from openoms.commerce.domain import commands as cmd
+from openoms.commerce.domain.model import FulfilmentKind
+from openoms.core.errors import NotFound, StorageError
+
 from notifyharness import (
     VENDOR_SECRET,
     HookServer,
@@ -24,11 +30,6 @@ from notifyharness import (
     seed_commands,
     settings_for,
 )
-
-from openoms.adapters.notify import x12
-from openoms.commerce.domain import commands as cmd
-from openoms.commerce.domain.model import FulfilmentKind
-from openoms.core.errors import NotFound, StorageError
 
 
 def _mail(mail: MailServer, index: int = 0) -> EmailMessage:

@@ -6,12 +6,13 @@ from decimal import Decimal as D
 from typing import Any
 
 import pytest
-from desk import Desk
 
 from openoms.core.errors import Conflict
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import Handling, OrderStatus, TimeInForce
+
+from desk import Desk
 
 
 def automatic(desk: Desk, qty: str = "100", **kwargs: Any) -> tuple[str, str]:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from desk import Desk
 
 from openoms.core.errors import Conflict, DomainError, InvalidTransition, ValidationError
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import OrderStatus, OrdType, Side, TimeInForce
+
+from desk import Desk
 
 
 def test_route_child_larger_than_unrouted_leaves_is_refused(desk: Desk) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from desk import Desk
 
 from openoms.core.errors import Conflict, DomainError, NotFound, ValidationError
 from openoms.core.events import Recorded
@@ -14,6 +13,8 @@ from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import OrderStatus
 from openoms.trading.domain.state import TradingState
+
+from desk import Desk
 
 
 def _filled(desk: Desk) -> tuple[str, str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
-from desk import Desk
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
@@ -26,6 +25,8 @@ from openoms.trading.domain.model import (
     Side,
     TimeInForce,
 )
+
+from desk import Desk
 
 QTY = st.integers(min_value=1, max_value=300).map(D)
 PX = st.sampled_from(["99.00", "99.50", "100.00", "100.50", "101.00"]).map(D)

@@ -6,11 +6,12 @@ from datetime import timedelta
 from decimal import Decimal as D
 
 import pytest
-from desk import Desk
 
 from openoms.core.errors import RiskRejected
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import OrderStatus, OrdType, Side, TimeInForce
+
+from desk import Desk
 
 
 @pytest.mark.parametrize(("kwargs", "limit"), [

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
-from desk import Desk
 
 from openoms.core.errors import (
     Conflict,
@@ -18,6 +17,8 @@ from openoms.core.errors import (
 from openoms.trading.domain import commands as cmd
 from openoms.trading.domain import events as ev
 from openoms.trading.domain.model import Handling, OrderStatus, OrdType, Side, Source, TimeInForce
+
+from desk import Desk
 
 
 def test_submit_phone_order_default_is_staged_with_full_leaves(desk: Desk) -> None:
