@@ -32,6 +32,7 @@ from typing import Any, Protocol
 from openoms.core.clock import Clock
 from openoms.core.errors import StorageError
 from openoms.core.events import Command, Context, Event, Recorded
+from openoms.core.storable import check_storable
 
 
 @dataclass(slots=True)
@@ -201,6 +202,7 @@ class Engine:
         now = self._clock.now()
         self.stats.commands += 1
         try:
+            check_storable(command)
             events = model.decide(command, ctx, now)
         except Exception:
             self.stats.rejected += 1
