@@ -6,13 +6,17 @@ St. Paul also offers pickup), a warehouse in Eagan, and a drop-ship vendor.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import fields
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain import events as ev
 from openoms.commerce.domain.decide import decide
 from openoms.commerce.domain.model import (
+    DEFAULT_RULES,
     Address,
     Channel,
     CommerceOrder,
@@ -21,6 +25,8 @@ from openoms.commerce.domain.model import (
     LineRequest,
     LocationKind,
     ShippingMethod,
+    ShortagePolicy,
+    Stock,
 )
 from openoms.commerce.domain.state import CommerceState
 from openoms.core.events import Command, Context, Event, Recorded
@@ -90,13 +96,54 @@ class Shop:
     def order(self, *lines: tuple[str, int], to: Address = NEAR_MPLS,
               channel: Channel = Channel.WEB, method: ShippingMethod = ShippingMethod.SHIP,
               pickup: str | None = None, key: str | None = None) -> CommerceOrder:
-        events = self.run(cmd.CaptureOrder(
-            channel=channel, idempotency_key=key, customer=Customer(name="Ann"), ship_to=to,
-            method=method, pickup_location_id=pickup,
-            lines=tuple(LineRequest(sku=sku, qty=qty, unit_price=D("10")) for sku, qty in lines)))
+        events = self.run(capture(*lines, to=to, channel=channel, method=method, pickup=pickup,
+                                  key=key))
         captured = events[0]
         assert isinstance(captured, ev.OrderCaptured)
         return self.state.orders[captured.order_id]
+
+    # ------------------------------------------------------------ more scenario helpers
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything the state holds, copied, to show a refused command changed nothing."""
+        return copy.deepcopy({name: value for name, value in vars(self.state).items()
+                              if not name.startswith("_")})
+
+    def change_location(self, location_id: str, **changes: Any) -> None:
+        """Define the location again with some of its settings changed (close it...)."""
+        location = self.state.locations[location_id]
+        settings = {f.name: getattr(location, f.name) for f in fields(location)}
+        self.run(cmd.DefineLocation(**{**settings, **changes}))
+
+    def rules(self, *rules: str, default: ShortagePolicy = ShortagePolicy.BACKORDER,
+              **channels: ShortagePolicy) -> None:
+        """Set the rule stack (the default one if no rule is named) and shortage policies."""
+        self.run(cmd.SetSourcingRules(
+            rules=rules or DEFAULT_RULES, default_shortage=default,
+            policies=tuple(ev.ChannelPolicy(channel=Channel(name), shortage=policy)
+                           for name, policy in channels.items())))
+
+    def on_hand(self, sku: str, location_id: str) -> Stock:
+        return self.state.stock_of(sku, location_id)
+
+    def sourced(self, order_id: str) -> ev.OrderSourced:
+        """The order's latest sourcing decision."""
+        return next(e for e in reversed(self.journal)
+                    if isinstance(e, ev.OrderSourced) and e.order_id == order_id)
+
+    def at(self, order_id: str, location_id: str) -> Fulfilment:
+        """The order's live (or done) fulfilment order at the location."""
+        return next(f for f in self.fulfilments(order_id) if f.location_id == location_id
+                    and f.status.value not in ("rejected", "canceled"))
+
+    def ship(self, fulfilment_id: str) -> None:
+        """Take a store's fulfilment order through accept, pick, pack and ship."""
+        for command in (cmd.AcceptFulfilment(fulfilment_id=fulfilment_id),
+                        cmd.PickFulfilment(fulfilment_id=fulfilment_id),
+                        cmd.PackFulfilment(fulfilment_id=fulfilment_id),
+                        cmd.ShipFulfilment(fulfilment_id=fulfilment_id, carrier="UPS",
+                                           tracking=f"1Z{fulfilment_id}")):
+            self.run(command)
 
     def fulfilments(self, order_id: str) -> list[Fulfilment]:
         return self.state.fulfilments_of(order_id)
@@ -124,3 +171,13 @@ class Shop:
                     promised[key] = promised.get(key, 0) + line.qty
         reserved = {key: s.reserved for key, s in self.state.stock.items() if s.reserved}
         return {k: v for k, v in promised.items() if v} == reserved
+
+
+def capture(*lines: tuple[str, int], to: Address = NEAR_MPLS, channel: Channel = Channel.WEB,
+            method: ShippingMethod = ShippingMethod.SHIP, pickup: str | None = None,
+            key: str | None = None, channel_order_id: str = "") -> cmd.CaptureOrder:
+    """A CaptureOrder for Ann, each line at 10.00 a unit."""
+    return cmd.CaptureOrder(
+        channel=channel, idempotency_key=key, channel_order_id=channel_order_id,
+        customer=Customer(name="Ann"), ship_to=to, method=method, pickup_location_id=pickup,
+        lines=tuple(LineRequest(sku=sku, qty=qty, unit_price=D("10")) for sku, qty in lines))

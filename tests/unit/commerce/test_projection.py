@@ -11,7 +11,6 @@ from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from shop import NEAR_MPLS, NEAR_STP, STAFF, Shop
 
 from openoms.adapters.sql.schema import COMMERCE_READ_MODELS
 from openoms.commerce.domain import commands as cmd
@@ -32,6 +31,8 @@ from openoms.commerce.module import CommerceModel
 from openoms.commerce.projection import project
 from openoms.core.errors import DomainError
 from openoms.core.events import Command, Context, Event, Recorded
+
+from shop import NEAR_MPLS, NEAR_STP, STAFF, Shop
 
 D = Decimal
 TABLES = {table.name: table for table in COMMERCE_READ_MODELS}

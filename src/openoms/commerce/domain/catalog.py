@@ -116,10 +116,10 @@ def receive_stock(s: CommerceState, c: cmd.ReceiveStock, ctx: Context,
     _stock_location(s, c.location_id)
     if c.qty <= 0:
         raise ValidationError("qty must be greater than zero", field="qty")
-    require_text(c.reason, "reason")
+    reason = require_text(c.reason, "reason")
     received = ev.StockReceived(sku=c.sku, location_id=c.location_id, qty=c.qty,
-                                reason=c.reason)
-    return [received, *source_waiting(s, now, sku=c.sku,
+                                reason=reason)
+    return [received, *source_waiting(s, now, skus=(c.sku,),
                                       adjust={(c.sku, c.location_id): c.qty})]
 
 
@@ -127,7 +127,7 @@ def adjust_stock(s: CommerceState, c: cmd.AdjustStock, ctx: Context,
                  now: datetime) -> list[Event]:
     require_sku(s, c.sku)
     _stock_location(s, c.location_id)
-    require_text(c.reason, "reason")
+    reason = require_text(c.reason, "reason")
     if c.delta == 0:
         raise ValidationError("delta must not be zero", field="delta")
     stock = s.stock_of(c.sku, c.location_id)
@@ -136,9 +136,10 @@ def adjust_stock(s: CommerceState, c: cmd.AdjustStock, ctx: Context,
                        f"{stock.on_hand + c.delta}, below the {stock.reserved} units promised "
                        "to fulfilment orders; short-pick those first", field="delta")
     events: list[Event] = [ev.StockAdjusted(sku=c.sku, location_id=c.location_id,
-                                            delta=c.delta, reason=c.reason)]
-    if c.delta > 0:
-        events += source_waiting(s, now, sku=c.sku, adjust={(c.sku, c.location_id): c.delta})
+                                            delta=c.delta, reason=reason)]
+    if c.delta > 0:  # found units: orders waiting for them get them
+        events += source_waiting(s, now, skus=(c.sku,),
+                                 adjust={(c.sku, c.location_id): c.delta})
     return events
 
 
@@ -148,6 +149,7 @@ def count_stock(s: CommerceState, c: cmd.CountStock, ctx: Context,
     _stock_location(s, c.location_id)
     if c.counted < 0:
         raise ValidationError("counted must not be negative", field="counted")
+    reason = require_text(c.reason, "reason")
     stock = s.stock_of(c.sku, c.location_id)
     if c.counted < stock.reserved:
         raise Conflict(f"{c.sku} at {c.location_id}: {c.counted} counted but {stock.reserved} "
@@ -156,9 +158,9 @@ def count_stock(s: CommerceState, c: cmd.CountStock, ctx: Context,
     delta = c.counted - stock.on_hand
     events: list[Event] = [ev.StockCounted(sku=c.sku, location_id=c.location_id,
                                            counted=c.counted, delta=delta,
-                                           reason=c.reason or "count")]
+                                           reason=reason)]
     if delta > 0:
-        events += source_waiting(s, now, sku=c.sku, adjust={(c.sku, c.location_id): delta})
+        events += source_waiting(s, now, skus=(c.sku,), adjust={(c.sku, c.location_id): delta})
     return events
 
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain import events as ev
-from openoms.commerce.domain.backorders import source_waiting
+from openoms.commerce.domain.backorders import excluded, source_waiting
 from openoms.commerce.domain.checks import (
     MAX_TEXT,
     check_address,
@@ -18,7 +18,6 @@ from openoms.commerce.domain.checks import (
 from openoms.commerce.domain.model import (
     CommerceOrder,
     LocationKind,
-    OrderLine,
     PaymentStatus,
     ShippingMethod,
 )
@@ -45,12 +44,12 @@ def capture_order(s: CommerceState, c: cmd.CaptureOrder, ctx: Context,
         idempotency_key=c.idempotency_key, customer=c.customer, ship_to=c.ship_to,
         method=c.method, pickup_location_id=c.pickup_location_id,
         payment_status=c.payment_status, currency=c.currency, lines=lines, notes=c.notes)
+    # The order as sourcing reads it (where it goes, how, from which channel); the lines
+    # are the needs.
     order = CommerceOrder(
         order_id=order_id, channel=c.channel, channel_order_id=c.channel_order_id,
         customer=c.customer, ship_to=c.ship_to, method=c.method,
-        pickup_location_id=c.pickup_location_id,
-        lines={line.line_id: OrderLine(line_id=line.line_id, sku=line.sku, qty=line.qty)
-               for line in lines})
+        pickup_location_id=c.pickup_location_id, lines={})
     needs = [Need(line.line_id, line.sku, line.qty) for line in lines]
     return [captured, source(s, order, needs, now).event(order_id, needs)]
 
@@ -107,7 +106,8 @@ def _check_order(s: CommerceState, c: cmd.CaptureOrder) -> None:
 def cancel_order(s: CommerceState, c: cmd.CancelOrder, ctx: Context,
                  now: datetime) -> list[Event]:
     """Cancel units not yet shipped: backordered ones first, then from the fulfilment orders
-    newest first (their reservations are released; a vendor hears of its canceled lines)."""
+    newest first (their reservations are released; a vendor hears of its canceled lines).
+    An order on hold is sourced again at once: what is left may now be supplied whole."""
     order = require_order(s, c.order_id)
     cancelable = {line.line_id: _cancelable(s, order, line.line_id)
                   for line in order.lines.values()}
@@ -149,7 +149,28 @@ def cancel_order(s: CommerceState, c: cmd.CancelOrder, ctx: Context,
         events.append(ev.FulfilmentLinesCanceled(
             order_id=order.order_id, fulfilment_id=fulfilment_id,
             lines=tuple(ev.LineQty(line_id=line, qty=qty) for line, qty in lines.items())))
+    if order.on_hold:
+        events += _source_held(s, order, wanted, taken, now)
     return events
+
+
+def _source_held(s: CommerceState, order: CommerceOrder, canceled: dict[str, int],
+                 released: dict[str, dict[str, int]], now: datetime) -> list[Event]:
+    """An order on hold that lost units may now be supplied whole: source what still waits,
+    with the reservations this cancel released counted as available."""
+    waiting = [Need(line.line_id, line.sku, line.backordered - canceled.get(line.line_id, 0))
+               for line in order.lines.values()
+               if line.backordered > canceled.get(line.line_id, 0)]
+    if not waiting:
+        return []  # nothing waits any more: the hold ends with the cancel
+    adjust: dict[tuple[str, str], int] = {}
+    for fulfilment_id, lines in released.items():
+        f = s.fulfilments[fulfilment_id]
+        for line_id, qty in lines.items():
+            key = (order.lines[line_id].sku, f.location_id)
+            adjust[key] = adjust.get(key, 0) + qty
+    decision = source(s, order, waiting, now, exclude=excluded(s, order), adjust=adjust)
+    return [] if decision.held else [decision.event(order.order_id, waiting)]
 
 
 def _cancelable(s: CommerceState, order: CommerceOrder, line_id: str) -> int:
@@ -161,11 +182,17 @@ def _cancelable(s: CommerceState, order: CommerceOrder, line_id: str) -> int:
 
 def capture_payment(s: CommerceState, c: cmd.CapturePayment, ctx: Context,
                     now: datetime) -> list[Event]:
+    """Charge the authorised payment for the units still ordered (canceled ones are not)."""
     order = require_order(s, c.order_id)
     if order.payment_status is not PaymentStatus.AUTHORIZED:
         raise Conflict(f"order {order.order_id}'s payment is {order.payment_status.value}, not "
                        "authorized", field="order_id")
-    return [ev.PaymentCaptured(order_id=order.order_id, amount=order.total)]
+    if not any(line.active_qty for line in order.lines.values()):
+        raise Conflict(f"order {order.order_id} is canceled: nothing to charge",
+                       field="order_id")
+    amount = sum((line.unit_price * line.active_qty for line in order.lines.values()),
+                 Decimal(0))
+    return [ev.PaymentCaptured(order_id=order.order_id, amount=amount)]
 
 
 def refund_payment(s: CommerceState, c: cmd.RefundPayment, ctx: Context,

@@ -1,5 +1,6 @@
 """Decisions on returns: authorise (RMA) shipped units, receive them at a location, restock
-or write off. Refunds are a separate payment decision (``refund_payment``)."""
+(sourcing waiting orders from them) or write off. Refunds are a separate payment decision
+(``refund_payment``)."""
 
 from __future__ import annotations
 
@@ -7,8 +8,9 @@ from datetime import datetime
 
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain import events as ev
+from openoms.commerce.domain.backorders import source_waiting
 from openoms.commerce.domain.checks import require_location, require_order
-from openoms.commerce.domain.model import LocationKind
+from openoms.commerce.domain.model import Disposition, LocationKind
 from openoms.commerce.domain.state import CommerceState
 from openoms.core.errors import Conflict, NotFound, ValidationError
 from openoms.core.events import Context, Event
@@ -67,5 +69,13 @@ def receive_return(s: CommerceState, c: cmd.ReceiveReturn, ctx: Context,
         got[item.line_id] = ev.ReturnedLine(line_id=item.line_id,
                                             sku=order.lines[item.line_id].sku,
                                             qty=item.qty, disposition=item.disposition)
+    restocked: dict[tuple[str, str], int] = {}
+    for line in got.values():
+        if line.disposition is Disposition.RESTOCK:
+            key = (line.sku, c.location_id)
+            restocked[key] = restocked.get(key, 0) + line.qty
+    # Restocked units are stock like any receipt: orders waiting for them get them now.
     return [ev.ReturnReceived(order_id=rma.order_id, rma_id=c.rma_id,
-                              location_id=c.location_id, lines=tuple(got.values()))]
+                              location_id=c.location_id, lines=tuple(got.values())),
+            *(source_waiting(s, now, skus={sku for sku, _ in restocked}, adjust=restocked)
+              if restocked else [])]

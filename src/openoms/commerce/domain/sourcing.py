@@ -15,9 +15,14 @@ why, location by location. The rule names (``SourcingRules.rules``, in order):
 - ``dropship_fallback``: units of SKUs a vendor also drop-ships go to the vendor when no
   location has them.
 
-Pickup orders consider only the store the customer chose. SKUs that are not stocked always go
-to their vendor. What is still short follows the channel's shortage policy: backorder, hold
-(reserve nothing) or ship what is available (cancel the rest).
+Pickup orders consider only the store the customer chose, and never a vendor. SKUs that are
+not stocked always go to their vendor. What is still short follows the channel's shortage
+policy: backorder, hold (reserve nothing) or ship what is available (cancel the rest).
+
+Only locations with a stock row for a needed SKU are looked at (``CommerceState.holders``),
+not every location for every need: the cost of a decision grows with the places that hold
+the order's SKUs, not with the size of the network. docs/sourcing.md tells operators how to
+read the explanation.
 """
 
 from __future__ import annotations
@@ -25,8 +30,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 
 from openoms.commerce.domain import events as ev
 from openoms.commerce.domain.model import (
@@ -74,211 +80,379 @@ class Decision:
 def haversine_km(lat1: Decimal, lon1: Decimal, lat2: Decimal, lon2: Decimal) -> float:
     """Great-circle distance in km (floats are fine here: it only ranks locations)."""
     p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
-    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return _km(p1, math.radians(float(lon1)), math.cos(p1),
+               p2, math.radians(float(lon2)), math.cos(p2))
+
+
+def _km(lat1: float, lon1: float, cos1: float, lat2: float, lon2: float, cos2: float) -> float:
+    """Haversine distance in km between points given in radians (with their latitude's cosine)."""
+    a = math.sin((lat2 - lat1) / 2) ** 2 + cos1 * cos2 * math.sin((lon2 - lon1) / 2) ** 2
     return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True, slots=True)
+class _Stack:
+    """The rule stack as the decision reads it."""
+
+    closed: bool
+    capacity: bool
+    safety: bool
+    complete: bool
+    splits: bool
+    fallback: bool
+    ranking: tuple[str, ...]  # "location_priority" and "closest" in the stack's order
+
+
+@lru_cache(maxsize=64)
+def _stack(rules: tuple[str, ...]) -> _Stack:
+    return _Stack(closed="exclude_closed" in rules, capacity="respect_capacity" in rules,
+                  safety="respect_safety_stock" in rules,
+                  complete="complete_single_location" in rules,
+                  splits="minimise_splits" in rules, fallback="dropship_fallback" in rules,
+                  ranking=tuple(r for r in rules if r in ("location_priority", "closest")))
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """What keeps locations out of this decision, and what earlier decisions of the same
+    command took that the state does not show yet."""
+
+    exclude: frozenset[str]
+    adjust: Mapping[tuple[str, str], int]
+    used: Mapping[str, int]
+    day: date
 
 
 def source(state: CommerceState, order: CommerceOrder, needs: Sequence[Need], now: datetime,
            *, exclude: frozenset[str] = frozenset(),
-           adjust: Mapping[tuple[str, str], int] | None = None) -> Decision:
-    """Decide where needs go; adjust adds units to (sku, location) availability (receipts
-    and reservations decided earlier in the same command)."""
-    rules = state.rules.rules
-    adjust = adjust or {}
+           adjust: Mapping[tuple[str, str], int] | None = None,
+           used: Mapping[str, int] | None = None) -> Decision:
+    """Decide where needs go.
+
+    adjust adds units to (sku, location) availability and used adds fulfilment orders to a
+    location's count for the day: what earlier decisions of the same command (a receipt,
+    other waiting orders) changed but the state does not show yet.
+    """
     decision = Decision()
-    say = decision.explanation.append
     needs = [n for n in needs if n.qty > 0]
     if not needs:
         return decision
-    stock_needs = [n for n in needs if state.skus[n.sku].stocked]
-    vendor_needs = [n for n in needs if not state.skus[n.sku].stocked]
-    candidates = _candidates(state, order, now, exclude, say)
-    distance = _distances(order, candidates)
-    rank = _ranker(rules, distance)
-    with_safety = "respect_safety_stock" in rules
+    say = decision.explanation.append
+    stack = _stack(state.rules.rules)
+    limits = _Limits(exclude=exclude, adjust=adjust or {}, used=used or {}, day=now.date())
+    skus = state.skus
+    stocked = [n for n in needs if skus[n.sku].stocked]
+    remaining = {n.line_id: n.qty for n in stocked}
+    placed: dict[str, dict[str, int]] = {}
+    if stocked:
+        offers = _offers(state, order, stocked, stack, limits, say)
+        _place(stocked, offers, remaining, placed, stack, _Ranker(state, order, stack), say)
 
-    spare: dict[tuple[str, str], int] = {}
-    for n in stock_needs:
-        for loc in candidates:
-            key = (n.sku, loc.location_id)
-            if key not in spare:
-                spare[key] = max(state.stock_of(*key).spare(with_safety=with_safety)
-                                 + adjust.get(key, 0), 0)
-    remaining = {n.line_id: n.qty for n in stock_needs}
-    placed: dict[str, dict[str, int]] = {}  # location -> line -> units
-
-    def coverable(loc: Location) -> int:
-        pool = dict(spare)
-        units = 0
-        for n in stock_needs:
-            key = (n.sku, loc.location_id)
-            take = min(remaining[n.line_id], pool.get(key, 0))
-            pool[key] = pool.get(key, 0) - take
-            units += take
-        return units
-
-    def take_from(loc: Location) -> None:
-        for n in stock_needs:
-            key = (n.sku, loc.location_id)
-            take = min(remaining[n.line_id], spare.get(key, 0))
-            if take:
-                spare[key] -= take
-                remaining[n.line_id] -= take
-                placed.setdefault(loc.location_id, {})
-                placed[loc.location_id][n.line_id] = \
-                    placed[loc.location_id].get(n.line_id, 0) + take
-
-    total = sum(remaining.values())
-    if stock_needs and candidates:
-        ranked = []
-        for loc in sorted(candidates, key=rank):
-            if coverable(loc):
-                ranked.append(loc)
-            else:
-                say(f"{loc.location_id} has none of these units available")
-        complete = [loc for loc in ranked if coverable(loc) == total]
-        if "complete_single_location" in rules and complete:
-            chosen = complete[0]
-            say(f"{chosen.location_id} can supply all {total} units"
-                + _why_over(chosen, complete[1:], rules, distance))
-            take_from(chosen)
-        else:
-            if "complete_single_location" in rules:
-                say("no single location can supply all units: splitting")
-            pool = list(ranked)
-            while sum(remaining.values()) and pool:
-                if "minimise_splits" in rules:
-                    best = min(pool, key=lambda loc: (-coverable(loc), rank(loc)))
-                else:
-                    best = pool[0]
-                units = coverable(best)
-                pool.remove(best)
-                if units == 0:
-                    continue
-                say(f"{best.location_id} supplies {units} units"
-                    + (" (covers the most)" if "minimise_splits" in rules else " (next in rank)"))
-                take_from(best)
-    elif stock_needs:
-        say("no location can ship this order")
-
-    leftovers = [(n, n.qty) for n in vendor_needs]
-    leftovers += [(n, remaining[n.line_id]) for n in stock_needs if remaining[n.line_id]]
     vendor_placed: dict[str, dict[str, int]] = {}
     shortfall: dict[str, int] = {}
-    for n, qty in leftovers:
-        sku = state.skus[n.sku]
-        vendor = state.locations.get(sku.vendor_id) if sku.vendor_id else None
-        refusal = _vendor_refusal(vendor, rules, exclude) if vendor else "none"
-        if vendor is None or (sku.stocked and "dropship_fallback" not in rules):
+    for n in needs:
+        qty = remaining.get(n.line_id, n.qty)
+        if qty == 0:
+            continue
+        vendor = _vendor_for(state, order, n, stack, limits, say)
+        if vendor is None:
             shortfall[n.line_id] = shortfall.get(n.line_id, 0) + qty
-        elif refusal:
-            say(f"{vendor.location_id} (vendor of {n.sku}) {refusal}")
-            shortfall[n.line_id] = shortfall.get(n.line_id, 0) + qty
-        else:
-            say(f"{vendor.location_id} drop-ships {qty} x {n.sku}"
-                + (" (no location has them)" if sku.stocked else ""))
-            lines = vendor_placed.setdefault(vendor.location_id, {})
-            lines[n.line_id] = lines.get(n.line_id, 0) + qty
+            continue
+        say(f"{vendor.location_id} drop-ships {qty} x {n.sku}"
+            + (" (no location has them)" if skus[n.sku].stocked else ""))
+        lines = vendor_placed.setdefault(vendor.location_id, {})
+        lines[n.line_id] = lines.get(n.line_id, 0) + qty
 
     if shortfall:
         policy = state.rules.shortage_for(order.channel)
-        units = sum(shortfall.values())
+        units = _units(sum(shortfall.values()))
         if policy is ShortagePolicy.HOLD:
-            say(f"{units} units short; channel {order.channel.value} holds: nothing reserved")
+            say(f"{units} short; channel {order.channel.value} holds: nothing reserved")
             decision.held = True
             decision.backordered = {n.line_id: n.qty for n in needs}
             return decision
         if policy is ShortagePolicy.BACKORDER:
-            say(f"{units} units short: backordered")
+            say(f"{units} short: backordered")
             decision.backordered = shortfall
         else:
-            say(f"{units} units short: canceled (channel {order.channel.value} ships what is "
+            say(f"{units} short: canceled (channel {order.channel.value} ships what is "
                 "available)")
             decision.canceled = shortfall
     _emit(state, order, needs, placed, vendor_placed, decision)
     return decision
 
 
-def _candidates(state: CommerceState, order: CommerceOrder, now: datetime,
-                exclude: frozenset[str], tell: Callable[[str], None]) -> list[Location]:
-    rules = state.rules.rules
-    if order.method is ShippingMethod.PICKUP:
-        location = state.locations[order.pickup_location_id or ""]
-        pool = [location]
-        tell(f"pickup order: only {location.location_id}, the store the customer chose")
-    else:
-        pool = sorted((loc for loc in state.locations.values()
-                       if loc.kind is not LocationKind.VENDOR and loc.ships),
-                      key=lambda loc: loc.location_id)
-    chosen = []
-    for loc in pool:
-        if loc.location_id in exclude:
-            tell(f"{loc.location_id} excluded: it already turned these units down")
-        elif "exclude_closed" in rules and not loc.active:
-            tell(f"{loc.location_id} excluded: closed")
-        elif "respect_capacity" in rules and _full(state, loc, now):
-            tell(f"{loc.location_id} excluded: at its daily capacity of {loc.daily_capacity}")
-        else:
-            chosen.append(loc)
-    return chosen
-
-
-def _full(state: CommerceState, location: Location, now: datetime) -> bool:
-    left = state.capacity_left(location, now.date())
-    return left is not None and left <= 0
-
-
-def _vendor_refusal(vendor: Location, rules: tuple[str, ...], exclude: frozenset[str]) -> str:
-    if vendor.location_id in exclude:
-        return "excluded: it already turned these units down"
-    if "exclude_closed" in rules and not vendor.active:
-        return "excluded: closed"
-    return ""
-
-
-def _distances(order: CommerceOrder, locations: list[Location]) -> dict[str, float]:
-    to = order.ship_to
-    if order.method is ShippingMethod.PICKUP or to.latitude is None or to.longitude is None:
-        return {}
-    return {loc.location_id: haversine_km(loc.latitude, loc.longitude, to.latitude,
-                                          to.longitude) for loc in locations}
-
-
 Rank = tuple[float | str, ...]
 
 
-def _ranker(rules: tuple[str, ...], distance: dict[str, float]) -> Callable[[Location], Rank]:
-    keys = [r for r in rules if r in ("location_priority", "closest")]
+@dataclass(slots=True, eq=False)
+class _Offer:
+    """A location that may take part, what it can still promise SKU by SKU, and how many of
+    the remaining units that covers; its rank is worked out only if a comparison needs it."""
 
-    def rank(loc: Location) -> Rank:
-        parts: list[float | str] = []
-        for key in keys:
-            if key == "location_priority":
-                parts.append(float(loc.priority))
-            else:
-                parts.append(round(distance.get(loc.location_id, 0.0), 3))
-        parts.append(loc.location_id)
-        return tuple(parts)
-
-    return rank
+    location_id: str
+    location: Location
+    spare: dict[str, int]
+    units: int = 0
+    distance: float | None = None
+    rank: Rank | None = None
 
 
-def _why_over(chosen: Location, others: list[Location], rules: tuple[str, ...],
-              distance: dict[str, float]) -> str:
+def _offers(state: CommerceState, order: CommerceOrder, needs: Sequence[Need], stack: _Stack,
+            limits: _Limits, say: Callable[[str], None]) -> list[_Offer]:
+    """The locations that hold the needed SKUs and may be sourced, by location id."""
+    skus = list(dict.fromkeys(n.sku for n in needs))
+    adjust = limits.adjust
+    pickup = order.method is ShippingMethod.PICKUP
+    if pickup:
+        store = order.pickup_location_id or ""
+        ids = [store]
+        say(f"pickup order: only {store}, the store the customer chose")
+    else:
+        # Only locations with a stock row (or units coming in this command) can have units.
+        found: set[str] = set()
+        for sku in skus:
+            found.update(state.holders(sku))
+        found.update(location_id for (sku, location_id), units in adjust.items()
+                     if units > 0 and sku in skus)
+        ids = sorted(found)
+    rows, locations, safety = state.stock, state.locations, stack.safety
+    offers = []
+    for location_id in ids:
+        location = locations[location_id]
+        if not pickup and (location.kind is LocationKind.VENDOR or not location.ships):
+            continue
+        if location_id in limits.exclude or location.daily_capacity is not None \
+                or not location.active:
+            refusal = _refusal(state, location, stack, limits)
+            if refusal:
+                say(f"{location_id} excluded: {refusal}")
+                continue
+        spare: dict[str, int] = {}
+        for sku in skus:
+            stock = rows.get((sku, location_id))
+            units = 0 if stock is None else \
+                stock.on_hand - stock.reserved - (stock.safety_stock if safety else 0)
+            if adjust:
+                units += adjust.get((sku, location_id), 0)
+            if units > 0:
+                spare[sku] = units
+        offers.append(_Offer(location_id, location, spare))
+    return offers
+
+
+class _Ranker:
+    """Ranks offers by the stack's ranking rules (the location id breaks ties), measuring a
+    location's distance from the customer only when a comparison needs it."""
+
+    def __init__(self, state: CommerceState, order: CommerceOrder, stack: _Stack) -> None:
+        self.state = state
+        self.stack = stack
+        self.default = stack.ranking == ("location_priority", "closest")
+        to = order.ship_to
+        self.here: tuple[float, float, float] | None = None
+        # A pickup order is not carried anywhere: distance does not rank it.
+        if order.method is not ShippingMethod.PICKUP and to.latitude is not None \
+                and to.longitude is not None:
+            latitude = math.radians(float(to.latitude))
+            self.here = (latitude, math.radians(float(to.longitude)), math.cos(latitude))
+
+    def __call__(self, offer: _Offer) -> Rank:
+        if offer.rank is not None:
+            return offer.rank
+        location = offer.location
+        if self.here is not None:
+            lat, lon, cos = self.state.point(location)
+            offer.distance = _km(lat, lon, cos, *self.here)
+        if self.default:
+            offer.rank = (float(location.priority), offer.distance or 0.0, offer.location_id)
+        else:
+            offer.rank = _rank(location, offer.distance, self.stack)
+        return offer.rank
+
+
+def _rank(location: Location, distance: float | None, stack: _Stack) -> Rank:
+    parts: list[float | str] = []
+    for key in stack.ranking:
+        if key == "location_priority":
+            parts.append(float(location.priority))
+        else:
+            parts.append(distance or 0.0)
+    parts.append(location.location_id)
+    return tuple(parts)
+
+
+def _vendor_for(state: CommerceState, order: CommerceOrder, need: Need, stack: _Stack,
+                limits: _Limits, say: Callable[[str], None]) -> Location | None:
+    """The vendor that drop-ships need's units now, or None (saying why, if it has one)."""
+    sku = state.skus[need.sku]
+    vendor = state.locations.get(sku.vendor_id) if sku.vendor_id else None
+    if vendor is None or (sku.stocked and not stack.fallback):
+        return None
+    if order.method is ShippingMethod.PICKUP:  # the customer collects at the store
+        say(f"{vendor.location_id} (vendor of {need.sku}) does not supply pickup orders")
+        return None
+    refusal = _refusal(state, vendor, stack, limits)
+    if refusal:
+        say(f"{vendor.location_id} (vendor of {need.sku}) excluded: {refusal}")
+        return None
+    return vendor
+
+
+def _refusal(state: CommerceState, location: Location, stack: _Stack, limits: _Limits) -> str:
+    """Why location may not be sourced now ("" if it may)."""
+    if location.location_id in limits.exclude:
+        return "it already turned these units down"
+    if stack.closed and not location.active:
+        return "closed"
+    if stack.capacity and location.daily_capacity is not None:
+        taken = state.capacity_used.get((location.location_id, limits.day), 0) \
+            + limits.used.get(location.location_id, 0)
+        if taken >= location.daily_capacity:
+            return f"at its daily capacity of {location.daily_capacity}"
+    return ""
+
+
+_NAMED = 3  # locations an explanation line names before "and N more"
+
+
+class _Cover:
+    """Counts how many of the remaining units each offer could supply (``_Offer.units``),
+    again as offers are taken, for the offers holding a SKU whose units were just placed."""
+
+    def __init__(self, needs: Sequence[Need], offers: list[_Offer],
+                 remaining: dict[str, int]) -> None:
+        self.needs = needs
+        self.remaining = remaining
+        self.by_sku: dict[str, list[Need]] = {}
+        for n in needs:
+            self.by_sku.setdefault(n.sku, []).append(n)
+        self.holding: dict[str, list[_Offer]] = {}
+        for o in offers:
+            o.units = self.count(o)
+            for sku in o.spare:
+                self.holding.setdefault(sku, []).append(o)
+
+    def count(self, offer: _Offer) -> int:
+        units = 0
+        for sku, spare in offer.spare.items():
+            for n in self.by_sku[sku]:  # lines of the same SKU share the location's spare
+                take = min(self.remaining[n.line_id], spare)
+                spare -= take
+                units += take
+        return units
+
+    def take(self, offer: _Offer, placed: dict[str, dict[str, int]]) -> None:
+        """Place what offer can supply; count again the offers holding those SKUs."""
+        touched = []
+        lines = placed.setdefault(offer.location_id, {})
+        for n in self.needs:
+            take = min(self.remaining[n.line_id], offer.spare.get(n.sku, 0))
+            if take:
+                offer.spare[n.sku] -= take
+                self.remaining[n.line_id] -= take
+                lines[n.line_id] = lines.get(n.line_id, 0) + take
+                touched.append(n.sku)
+        for sku in dict.fromkeys(touched):
+            for other in self.holding[sku]:
+                other.units = self.count(other)
+
+
+def _place(needs: Sequence[Need], offers: list[_Offer], remaining: dict[str, int],
+           placed: dict[str, dict[str, int]], stack: _Stack, rank: _Ranker,
+           say: Callable[[str], None]) -> None:
+    """Place the needs on the offers by the rule stack; remaining keeps what is left."""
+    if not offers:
+        say("no location can supply these units")
+        return
+    total = sum(remaining.values())
+    cover = _Cover(needs, offers, remaining)
+    more = f"; and {len(offers) - _NAMED} more" if len(offers) > _NAMED else ""
+    say(f"considered {_count(len(offers), 'location')}, most units first: " + "; ".join(
+        f"{o.location_id}{_describe(o, stack)}: "
+        + (f"{o.units} of {_units(total)}" if o.units else "none")
+        for o in _most_first(offers, rank, _NAMED)) + more)
+    pool = [o for o in offers if o.units]
+    if not pool:
+        return
+    if stack.complete:
+        complete = sorted((o for o in pool if o.units == total), key=rank)
+        if complete:
+            chosen = complete[0]
+            say(f"{chosen.location_id} can supply {_all(total)}"
+                + _why_over(chosen, complete[1:], stack, rank))
+            cover.take(chosen, placed)
+            return
+        say(f"no single location can supply {_all(total)}")
+    if not stack.splits:
+        pool.sort(key=rank)
+    while pool and any(remaining.values()):
+        if stack.splits:  # the offer covering the most; the best ranked among equals
+            most = max(o.units for o in pool)
+            if most == 0:
+                return
+            best = min((o for o in pool if o.units == most), key=rank)
+        else:
+            best = pool[0]
+        pool.remove(best)
+        if best.units == 0:
+            continue
+        say(f"{best.location_id} supplies {_units(best.units)}"
+            + (" (covers the most)" if stack.splits else " (next in rank)"))
+        cover.take(best, placed)
+
+
+def _most_first(offers: list[_Offer], rank: _Ranker, n: int) -> list[_Offer]:
+    """The n offers that could supply the most units, the best ranked first among equals
+    (ranking only the offers that can make the cut)."""
+    if len(offers) > n:
+        cut = sorted((o.units for o in offers), reverse=True)[n - 1]
+        offers = [o for o in offers if o.units >= cut]
+    return sorted(offers, key=lambda o: (-o.units, rank(o)))[:n]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _describe(offer: _Offer, stack: _Stack) -> str:
+    parts = []
+    for key in stack.ranking:
+        if key == "location_priority":
+            parts.append(f"priority {offer.location.priority}")
+        elif offer.distance is not None:
+            parts.append(f"{offer.distance:.1f} km")
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _why_over(chosen: _Offer, others: list[_Offer], stack: _Stack, rank: _Ranker) -> str:
+    """Say what ranked chosen above each other complete location: the first rule of the
+    stack that tells them apart."""
     if not others:
         return ""
     reasons = []
-    for other in others:
-        if "location_priority" in rules and chosen.priority != other.priority:
-            reasons.append(f"{other.location_id} (priority {other.priority} against "
-                           f"{chosen.priority})")
-        elif chosen.location_id in distance:
-            reasons.append(f"{other.location_id} ({distance[other.location_id]:.1f} km from "
-                           f"the customer against {distance[chosen.location_id]:.1f} km)")
-        else:
-            reasons.append(other.location_id)
-    return "; chosen over " + ", ".join(reasons)
+    for other in others[:_NAMED]:
+        reason = "ranked equal: the location id decides"
+        for n, key in enumerate(stack.ranking):
+            if rank(chosen)[n] == rank(other)[n]:
+                continue
+            if key == "location_priority":
+                reason = f"priority {other.location.priority} against {chosen.location.priority}"
+            else:
+                reason = (f"{other.distance or 0.0:.1f} km from the customer against "
+                          f"{chosen.distance or 0.0:.1f} km")
+            break
+        reasons.append(f"{other.location_id} ({reason})")
+    more = len(others) - _NAMED
+    return "; chosen over " + ", ".join(reasons) + (f" and {more} more" if more > 0 else "")
+
+
+def _units(n: int) -> str:
+    return _count(n, "unit")
+
+
+def _all(n: int) -> str:
+    return "the 1 unit" if n == 1 else f"all {n} units"
 
 
 def _emit(state: CommerceState, order: CommerceOrder, needs: Sequence[Need],

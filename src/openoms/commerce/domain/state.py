@@ -8,7 +8,8 @@ orders at stock locations (the invariant the stateful tests check).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -64,6 +65,11 @@ class CommerceState:
         self.versions: dict[str, int] = {}
         self.order_seq = 0
         self.rma_seq = 0
+        # SKU -> locations with a stock row, so sourcing asks only where a SKU is. Kept as
+        # rows are added; rebuilt if rows were added behind its back (a restore).
+        self._holders: dict[str, list[str]] = {}
+        self._indexed = 0
+        self._points: dict[str, tuple[Location, float, float, float]] = {}
         self._apply: dict[type[Event], Callable[[Any, Recorded], None]] = {
             ev.LocationDefined: self._location,
             ev.SkuDefined: self._sku,
@@ -96,6 +102,30 @@ class CommerceState:
 
     def stock_of(self, sku: str, location_id: str) -> Stock:
         return self.stock.get((sku, location_id), _NO_STOCK)
+
+    def holders(self, sku: str) -> Sequence[str]:
+        """Locations that have a stock row for sku (on hand or not), in no set order."""
+        if self._indexed != len(self.stock):
+            self._holders = {}
+            for held, location_id in self.stock:
+                self._holders.setdefault(held, []).append(location_id)
+            self._indexed = len(self.stock)
+        return self._holders.get(sku, _NOWHERE)
+
+    def point(self, location: Location) -> tuple[float, float, float]:
+        """The location's latitude and longitude in radians and the cosine of its latitude
+        (what distances are measured with), worked out once per definition of it."""
+        known = self._points.get(location.location_id)
+        if known is None or known[0] is not location:
+            latitude = math.radians(float(location.latitude))
+            known = (location, latitude, math.radians(float(location.longitude)),
+                     math.cos(latitude))
+            self._points[location.location_id] = known
+        return known[1], known[2], known[3]
+
+    def order_number(self, order_id: str) -> int:
+        """The order's place in the sequence orders were captured in."""
+        return _number(order_id)
 
     def next_order_id(self) -> str:
         return f"R{self.order_seq + 1}"
@@ -147,16 +177,22 @@ class CommerceState:
 
     def _safety(self, e: ev.SafetyStockSet, r: Recorded) -> None:
         key = (e.sku, e.location_id)
-        self.stock[key] = replace(self.stock_of(*key), safety_stock=e.safety_stock)
+        self._put_stock(key, replace(self.stock_of(*key), safety_stock=e.safety_stock))
+
+    def _put_stock(self, key: tuple[str, str], stock: Stock) -> None:
+        if key not in self.stock and self._indexed == len(self.stock):
+            self._holders.setdefault(key[0], []).append(key[1])
+            self._indexed += 1
+        self.stock[key] = stock
 
     def _change_stock(self, sku: str, location_id: str, *, on_hand: int = 0,
                       reserved: int = 0) -> None:
         if self.locations[location_id].kind is LocationKind.VENDOR:
             return  # a vendor's stock is its own business
         old = self.stock_of(sku, location_id)
-        self.stock[(sku, location_id)] = Stock(on_hand=old.on_hand + on_hand,
-                                               reserved=old.reserved + reserved,
-                                               safety_stock=old.safety_stock)
+        self._put_stock((sku, location_id), Stock(on_hand=old.on_hand + on_hand,
+                                                  reserved=old.reserved + reserved,
+                                                  safety_stock=old.safety_stock))
 
     # ------------------------------------------------------------ orders
 
@@ -190,14 +226,17 @@ class CommerceState:
             self.capacity_used[key] = self.capacity_used.get(key, 0) + 1
             for a in new.lines:
                 self._change_stock(a.sku, new.location_id, reserved=a.qty)
-        lines = dict(order.lines)
-        for b in e.backordered:  # every line this decision sourced, with what still waits
-            lines[b.line_id] = replace(lines[b.line_id], backordered=b.qty)
-        for c in e.canceled:
-            lines[c.line_id] = replace(lines[c.line_id],
-                                       canceled=lines[c.line_id].canceled + c.qty)
-        self._update_order(replace(order, lines=lines, fulfilment_ids=tuple(ids),
-                                   on_hold=e.held))
+        lines = order.lines
+        changed = [b for b in e.backordered  # every line this decision sourced
+                   if lines[b.line_id].backordered != b.qty]
+        if changed or e.canceled:
+            lines = dict(lines)
+            for b in changed:
+                lines[b.line_id] = replace(lines[b.line_id], backordered=b.qty)
+            for c in e.canceled:
+                lines[c.line_id] = replace(lines[c.line_id],
+                                           canceled=lines[c.line_id].canceled + c.qty)
+        self._update_order(order, lines=lines, fulfilment_ids=tuple(ids), on_hold=e.held)
 
     def _canceled(self, e: ev.OrderCanceled, r: Recorded) -> None:
         order = self.orders[e.order_id]
@@ -208,8 +247,9 @@ class CommerceState:
             from_backorder = min(line.backordered, c.qty)
             lines[c.line_id] = replace(line, canceled=line.canceled + c.qty,
                                        backordered=line.backordered - from_backorder)
-        held = order.on_hold and any(line.active_qty for line in lines.values())
-        self._update_order(replace(order, lines=lines, on_hold=held))
+        # On hold means units wait for stock: with none left waiting, the hold ends.
+        held = order.on_hold and any(line.backordered for line in lines.values())
+        self._update_order(order, lines=lines, on_hold=held)
 
     def _payment(self, e: ev.PaymentCaptured | ev.PaymentRefunded, r: Recorded) -> None:
         order = self.orders[e.order_id]
@@ -284,7 +324,7 @@ class CommerceState:
             rma_id=e.rma_id, order_id=e.order_id, reason=e.reason,
             lines=tuple(ReturnLine(line_id=i.line_id, qty=i.qty) for i in e.lines))
         self.rma_seq = max(self.rma_seq, _number(e.rma_id))
-        self._update_order(replace(order, lines=lines, rma_ids=(*order.rma_ids, e.rma_id)))
+        self._update_order(order, lines=lines, rma_ids=(*order.rma_ids, e.rma_id))
 
     def _return_received(self, e: ev.ReturnReceived, r: Recorded) -> None:
         order = self.orders[e.order_id]
@@ -296,16 +336,20 @@ class CommerceState:
                 self._change_stock(item.sku, e.location_id, on_hand=item.qty)
         self.returns[e.rma_id] = replace(self.returns[e.rma_id], received=True,
                                          location_id=e.location_id)
-        self._update_order(replace(order, lines=lines))
+        self._update_order(order, lines=lines)
 
     # ------------------------------------------------------------ roll-up
 
     def _roll_up(self, order_id: str) -> None:
         self._update_order(self.orders[order_id])
 
-    def _update_order(self, order: CommerceOrder) -> None:
-        fulfilments = [self.fulfilments[f] for f in order.fulfilment_ids]
-        order = replace(order, status=order_status(order, fulfilments))
+    def _update_order(self, order: CommerceOrder, **changes: Any) -> None:
+        """Store the order with changes made and its status rolled up again."""
+        if changes:
+            order = replace(order, **changes)
+        status = order_status(order, [self.fulfilments[f] for f in order.fulfilment_ids])
+        if status is not order.status:
+            order = replace(order, status=status)
         self.orders[order.order_id] = order
         if order.on_hold or any(line.backordered for line in order.lines.values()):
             self.waiting.setdefault(order.order_id)
@@ -353,3 +397,4 @@ def _number(identifier: str) -> int:
 
 
 _NO_STOCK = Stock()
+_NOWHERE: tuple[str, ...] = ()
