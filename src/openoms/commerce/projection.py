@@ -202,6 +202,7 @@ def order_row(state: CommerceState, order: CommerceOrder, updated_at: datetime) 
             "created_at": order.created_at or updated_at, "updated_at": updated_at,
             "version": state.versions[f"corder:{order.order_id}"], "on_hold": order.on_hold,
             "amount_refunded": order.amount_refunded, "notes": order.notes,
+            "amount_captured": order.amount_captured,
             "customer": _json(encode(order.customer)), "ship_to": _json(encode(order.ship_to))}
 
 
@@ -305,7 +306,7 @@ def _restore_orders(state: CommerceState, tables: Mapping[str, Iterable[Row]]) -
             payment_status=PaymentStatus(row["payment_status"]), currency=row["currency"],
             status=OrderStatus(row["status"]), on_hold=bool(row["on_hold"]),
             created_at=row["created_at"], notes=row["notes"],
-            amount_refunded=row["amount_refunded"],
+            amount_refunded=row["amount_refunded"], amount_captured=row["amount_captured"],
             lines={r["line_id"]: OrderLine(**{k: v for k, v in r.items()
                                               if k not in ("order_id", "position")})
                    for r in lines.get(order_id, ())},

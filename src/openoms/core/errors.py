@@ -99,8 +99,9 @@ class DuplicateRequest(DomainError):
 
     code = "duplicate_request"
 
-    def __init__(self, key: str, order_id: str, *, identical: bool) -> None:
-        super().__init__(f"{key} was already used for order {order_id}", field="idempotency_key")
+    def __init__(self, key: str, order_id: str, *, identical: bool,
+                 field: str = "idempotency_key") -> None:
+        super().__init__(f"{key} was already used for order {order_id}", field=field)
         self.key = key
         self.order_id = order_id
         self.identical = identical

@@ -356,3 +356,71 @@ def test_cancel_every_waiting_unit_of_an_order_on_hold_ends_the_hold(shop: Shop)
     assert (order.status, order.on_hold) == (OrderStatus.OPEN, False)
     assert shop.where(order_id) == {"MPLS": {"TEE": 1}}
     assert order_id not in shop.state.waiting
+
+
+# ---------------------------------------------------------------- what was charged
+
+
+def test_payment_refund_never_exceeds_what_was_charged_after_a_cancel(shop: Shop) -> None:
+    order_id = shop.order(("TEE", 4)).order_id  # 4 x 10
+    shop.run(cmd.CancelOrder(order_id=order_id, lines=(LineQty(line_id="1", qty=3),)))
+    shop.run(cmd.CapturePayment(order_id=order_id))  # charges the one unit left: 10
+    assert shop.state.orders[order_id].amount_captured == D("10")
+    before = shop.snapshot()
+    with pytest.raises(ValidationError, match="at most 10"):
+        shop.run(cmd.RefundPayment(order_id=order_id, amount=D("40")))
+    assert shop.snapshot() == before
+    shop.run(cmd.RefundPayment(order_id=order_id, amount=D("10")))
+    assert shop.state.orders[order_id].payment_status is PaymentStatus.REFUNDED
+
+
+def test_an_order_paid_at_checkout_was_charged_its_total(shop: Shop) -> None:
+    events = shop.run(replace(capture(("TEE", 3)), payment_status=PaymentStatus.PAID))
+    order = shop.state.orders[events[0].order_id]  # type: ignore[attr-defined]
+    assert order.amount_captured == D("30")
+    shop.run(cmd.RefundPayment(order_id=order.order_id, amount=D("30")))
+    with pytest.raises(Conflict):
+        shop.run(cmd.RefundPayment(order_id=order.order_id, amount=D("1")))
+
+
+@pytest.mark.parametrize("change", [
+    {"customer": Customer(name="Eve")},
+    {"notes": "leave at the door"},
+    {"currency": "CAD"},
+])
+def test_capture_same_key_with_another_customer_or_terms_is_not_identical(
+        shop: Shop, change: dict[str, object]) -> None:
+    shop.order(("TEE", 1), key="cart-9")
+    with pytest.raises(DuplicateRequest) as info:
+        shop.run(replace(capture(("TEE", 1), key="cart-9"), **change))  # type: ignore[arg-type]
+    assert not info.value.identical
+
+
+def test_capture_same_key_at_another_price_is_not_identical(shop: Shop) -> None:
+    shop.order(("TEE", 1), key="cart-10")
+    first = capture(("TEE", 1), key="cart-10")
+    cheaper = replace(first, lines=(replace(first.lines[0], unit_price=D("1")),))
+    with pytest.raises(DuplicateRequest) as info:
+        shop.run(cheaper)
+    assert not info.value.identical
+
+
+def test_a_repeated_channel_order_id_names_that_field(shop: Shop) -> None:
+    shop.run(capture(("TEE", 1), channel=Channel.SHOPIFY, channel_order_id="#7"))
+    with pytest.raises(DuplicateRequest) as info:
+        shop.run(capture(("TEE", 1), channel=Channel.SHOPIFY, channel_order_id="#7"))
+    assert info.value.field == "channel_order_id"
+
+
+@pytest.mark.parametrize("sku", ["S" * 57, "../etc", "A B", "-x"])
+def test_a_sku_id_that_could_not_be_journaled_or_used_in_a_path_is_refused(
+        shop: Shop, sku: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        shop.run(cmd.DefineSku(sku=sku, name="x"))
+    assert info.value.field == "sku"
+
+
+def test_stock_numbers_beyond_any_real_count_are_refused(shop: Shop) -> None:
+    with pytest.raises(ValidationError) as info:
+        shop.run(cmd.ReceiveStock(sku="TEE", location_id="MPLS", qty=2**63))
+    assert info.value.field == "qty"

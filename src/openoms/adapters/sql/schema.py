@@ -253,6 +253,7 @@ commerce_orders = Table(
     Column("notes", Text, nullable=False),
     Column("customer", Text, nullable=False),  # JSON
     Column("ship_to", Text, nullable=False),  # JSON
+    Column("amount_captured", ExactDecimal, nullable=False, server_default="0"),  # 0004
     Index("ix_commerce_orders_status", "status"),
     Index("ix_commerce_orders_channel", "channel", "channel_order_id"),
     Index("ix_commerce_orders_created_at", "created_at"),

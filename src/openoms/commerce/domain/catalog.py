@@ -21,12 +21,24 @@ from openoms.commerce.domain.state import CommerceState
 from openoms.core.errors import Conflict, ValidationError
 from openoms.core.events import Context, Event
 
+MAX_UNITS = 1_000_000_000  # any count of goods or priority above this is a mistake
+
+
+def _bounded(value: int, field: str, *, low: int) -> None:
+    """Raise ValidationError for a number beyond what any stock or setting can be."""
+    if not low <= value <= MAX_UNITS:
+        raise ValidationError(f"{field} must be at most {MAX_UNITS:,}" if value > MAX_UNITS
+                              else f"{field} must be at least {low}", field=field)
+
 
 def define_location(s: CommerceState, c: cmd.DefineLocation, ctx: Context,
                     now: datetime) -> list[Event]:
     require_id(c.location_id, "location_id")
     check_address(c.address, "address")
     _check_coordinates(c.latitude, c.longitude, "")
+    _bounded(c.priority, "priority", low=0)
+    if c.daily_capacity is not None:
+        _bounded(c.daily_capacity, "daily_capacity", low=0)
     if c.daily_capacity is not None and c.daily_capacity < 0:
         raise ValidationError("daily_capacity must not be negative", field="daily_capacity")
     if c.pickup and c.kind is not LocationKind.STORE:
@@ -114,6 +126,7 @@ def receive_stock(s: CommerceState, c: cmd.ReceiveStock, ctx: Context,
     """Add received units, then source orders that were waiting for them."""
     require_sku(s, c.sku)
     _stock_location(s, c.location_id)
+    _bounded(c.qty, "qty", low=-MAX_UNITS)
     if c.qty <= 0:
         raise ValidationError("qty must be greater than zero", field="qty")
     reason = require_text(c.reason, "reason")
@@ -128,6 +141,7 @@ def adjust_stock(s: CommerceState, c: cmd.AdjustStock, ctx: Context,
     require_sku(s, c.sku)
     _stock_location(s, c.location_id)
     reason = require_text(c.reason, "reason")
+    _bounded(c.delta, "delta", low=-MAX_UNITS)
     if c.delta == 0:
         raise ValidationError("delta must not be zero", field="delta")
     stock = s.stock_of(c.sku, c.location_id)
@@ -147,6 +161,7 @@ def count_stock(s: CommerceState, c: cmd.CountStock, ctx: Context,
                 now: datetime) -> list[Event]:
     require_sku(s, c.sku)
     _stock_location(s, c.location_id)
+    _bounded(c.counted, "counted", low=-MAX_UNITS)
     if c.counted < 0:
         raise ValidationError("counted must not be negative", field="counted")
     reason = require_text(c.reason, "reason")
@@ -168,6 +183,7 @@ def set_safety_stock(s: CommerceState, c: cmd.SetSafetyStock, ctx: Context,
                      now: datetime) -> list[Event]:
     require_sku(s, c.sku)
     _stock_location(s, c.location_id)
+    _bounded(c.safety_stock, "safety_stock", low=-MAX_UNITS)
     if c.safety_stock < 0:
         raise ValidationError("safety_stock must not be negative", field="safety_stock")
     return [ev.SafetyStockSet(sku=c.sku, location_id=c.location_id,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from openoms.commerce.domain.model import Address, CommerceOrder, Fulfilment, Location, Sku
@@ -11,10 +12,16 @@ from openoms.core.errors import NotFound, UnknownOrder, ValidationError
 MAX_TEXT = 500
 
 
+# A stock stream is ``stock:SKU@LOCATION`` and the journal's stream ids hold 128 characters.
+MAX_ID = 56
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
 def require_id(value: str, field: str) -> None:
-    """Raise ValidationError unless value is 1-64 characters without spaces."""
-    if not value or len(value) > 64 or any(c.isspace() for c in value):
-        raise ValidationError(f"{field} must be 1-64 characters without spaces", field=field)
+    """Raise ValidationError unless value is 1-56 letters, digits, '.', '_' or '-'."""
+    if len(value) > MAX_ID or _ID.fullmatch(value) is None:
+        raise ValidationError(f"{field} must be 1-{MAX_ID} letters, digits, '.', '_' or '-', "
+                              "starting with a letter or digit", field=field)
 
 
 def require_text(value: str, field: str) -> str:

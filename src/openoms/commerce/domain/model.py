@@ -279,6 +279,7 @@ class CommerceOrder:
     fulfilment_ids: tuple[str, ...] = ()
     rma_ids: tuple[str, ...] = ()
     notes: str = ""
+    amount_captured: Decimal = Decimal(0)  # what the customer was charged
     amount_refunded: Decimal = Decimal(0)
 
     @property

@@ -55,17 +55,23 @@ def capture_order(s: CommerceState, c: cmd.CaptureOrder, ctx: Context,
 
 
 def _check_duplicate(s: CommerceState, c: cmd.CaptureOrder) -> None:
+    """Raise DuplicateRequest for a repeated idempotency key or channel order id; identical
+    when the repeat asks for exactly the same order (a retry), else it is a conflict."""
     seen = s.idempotency.get(c.idempotency_key) if c.idempotency_key else None
-    key = f"idempotency key {c.idempotency_key!r}"
+    key, field = f"idempotency key {c.idempotency_key!r}", "idempotency_key"
     if seen is None and c.channel_order_id:
         seen = s.channel_orders.get((c.channel, c.channel_order_id))
-        key = f"{c.channel.value} order {c.channel_order_id!r}"
+        key, field = f"{c.channel.value} order {c.channel_order_id!r}", "channel_order_id"
     if seen is not None:
         order = s.orders[seen]
-        same = (order.channel is c.channel and order.ship_to == c.ship_to
-                and [(line.sku, line.qty) for line in order.lines.values()]
-                == [(line.sku, line.qty) for line in c.lines])
-        raise DuplicateRequest(key, seen, identical=same)
+        same = (order.channel is c.channel and order.channel_order_id == c.channel_order_id
+                and order.customer == c.customer and order.ship_to == c.ship_to
+                and order.method is c.method
+                and order.pickup_location_id == c.pickup_location_id
+                and order.currency == c.currency and order.notes == c.notes
+                and [(line.sku, line.qty, line.unit_price) for line in order.lines.values()]
+                == [(line.sku, line.qty, line.unit_price) for line in c.lines])
+        raise DuplicateRequest(key, seen, identical=same, field=field)
 
 
 def _check_order(s: CommerceState, c: cmd.CaptureOrder) -> None:
@@ -201,7 +207,7 @@ def refund_payment(s: CommerceState, c: cmd.RefundPayment, ctx: Context,
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTLY_REFUNDED):
         raise Conflict(f"order {order.order_id}'s payment is {order.payment_status.value}: "
                        "only a captured payment is refunded", field="order_id")
-    left = order.total - order.amount_refunded
+    left = order.amount_captured - order.amount_refunded  # never more than was charged
     if not Decimal(0) < c.amount <= left:
         raise ValidationError(f"amount must be above 0 and at most {left}", field="amount")
     status = PaymentStatus.REFUNDED if c.amount == left else PaymentStatus.PARTLY_REFUNDED

@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from openoms.commerce.domain import events as ev
@@ -202,6 +203,9 @@ class CommerceState:
             customer=e.customer, ship_to=e.ship_to, method=e.method,
             pickup_location_id=e.pickup_location_id, payment_status=e.payment_status,
             currency=e.currency, notes=e.notes, created_at=r.event_time,
+            # An order paid at the checkout was charged its whole total then.
+            amount_captured=sum((line.unit_price * line.qty for line in e.lines), Decimal(0))
+            if e.payment_status is PaymentStatus.PAID else Decimal(0),
             lines={line.line_id: OrderLine(line_id=line.line_id, sku=line.sku, qty=line.qty,
                                            unit_price=line.unit_price) for line in e.lines})
         self.order_seq = max(self.order_seq, _number(e.order_id))
@@ -254,7 +258,8 @@ class CommerceState:
     def _payment(self, e: ev.PaymentCaptured | ev.PaymentRefunded, r: Recorded) -> None:
         order = self.orders[e.order_id]
         if isinstance(e, ev.PaymentCaptured):
-            self.orders[e.order_id] = replace(order, payment_status=PaymentStatus.PAID)
+            self.orders[e.order_id] = replace(order, payment_status=PaymentStatus.PAID,
+                                              amount_captured=e.amount)
         else:
             self.orders[e.order_id] = replace(order, payment_status=e.status,
                                               amount_refunded=order.amount_refunded + e.amount)
