@@ -93,8 +93,8 @@ def seed_commands(rng: random.Random) -> list[Command]:
     for n in range(SKUS):
         sku = f"SKU{n:05d}"
         kind = n % 20  # 1 in 20 drop-ship only, 1 in 20 stocked and drop-shipped
-        vendor = vendors[n % VENDORS] if kind in (0, 1) else None
-        commands.append(cmd.DefineSku(sku=sku, name=sku, stocked=kind != 0, vendor_id=vendor))
+        vendor_id = vendors[n % VENDORS] if kind in (0, 1) else None
+        commands.append(cmd.DefineSku(sku=sku, name=sku, stocked=kind != 0, vendor_id=vendor_id))
         if kind == 0:
             continue
         for location_id in [*rng.sample(warehouses, 2), *rng.sample(stores, 6)]:

@@ -32,7 +32,7 @@ ack_on = "receipt"
 
 def _order(i: int) -> list[tuple[int, str | int]]:
     return [(11, f"K{i}"), (1, "ACME"), (55, ("AAPL", "MSFT")[i % 2]), (54, "1"),
-            (60, "20261123-15:00:00"), (38, 100 + i), (40, "2"),
+            (60, "20261123-15:00:00"), (38, 1 + i % 10), (40, "2"),
             (44, ("185.00", "410.00")[i % 2]), (59, "0")]
 
 
@@ -48,7 +48,7 @@ def test_fix_orders_acknowledged_before_sigkill_survive_and_gaps_recover(
     server = Server(db_url, tmp_path, {"OPENOMS_CONFIG": str(config),
                                        "OPENOMS_FIX_PORT": str(fix_port)})
     server.start()
-    total = 400
+    total = 3_000  # small orders: ACME's open notional limit holds them all
     acked_before: set[str] = set()
 
     async def first_run(client: FixClient) -> int:
@@ -59,10 +59,11 @@ def test_fix_orders_acknowledged_before_sigkill_survive_and_gaps_recover(
 
         async def stream() -> None:
             nonlocal sent
-            for i in range(total):
-                client.send("D", _order(i))
+            for i in range(total):  # all at once: far more than the server acks in the time
+                client.send("D", _order(i))  # it takes the client to read 150 acks
                 sent += 1
-                await asyncio.sleep(0.001)
+                if i % 100 == 99:
+                    await asyncio.sleep(0)
 
         streamer = asyncio.create_task(stream())
         while len(acked_before) < 150:
@@ -104,9 +105,12 @@ def test_fix_orders_acknowledged_before_sigkill_survive_and_gaps_recover(
         store = SqlStore(db_url, registry())
         token = store.create_token("check", "viewer")
         store.close()
-        orders = httpx.get(f"{server.url}/api/v1/trading/orders", params={"limit": 1000},
-                           headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
-        fix_orders = [o for o in orders["orders"] if o["source"] == "fix"]
+        fix_orders = []
+        for offset in range(0, total + 1000, 1000):
+            page = httpx.get(f"{server.url}/api/v1/trading/orders",
+                             params={"limit": 1000, "offset": offset},
+                             headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+            fix_orders += [o for o in page["orders"] if o["source"] == "fix"]
         assert sorted(o["cl_ord_id"] for o in fix_orders) == sorted(f"K{i}"
                                                                     for i in range(total))
         assert acked_before <= {o["cl_ord_id"] for o in fix_orders}

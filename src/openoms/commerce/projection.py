@@ -202,8 +202,8 @@ def order_row(state: CommerceState, order: CommerceOrder, updated_at: datetime) 
             "created_at": order.created_at or updated_at, "updated_at": updated_at,
             "version": state.versions[f"corder:{order.order_id}"], "on_hold": order.on_hold,
             "amount_refunded": order.amount_refunded, "notes": order.notes,
-            "amount_captured": order.amount_captured,
-            "customer": _json(encode(order.customer)), "ship_to": _json(encode(order.ship_to))}
+            "customer": _json(encode(order.customer)), "ship_to": _json(encode(order.ship_to)),
+            "amount_captured": order.amount_captured}
 
 
 def line_row(order_id: str, position: int, line: OrderLine) -> Row:
