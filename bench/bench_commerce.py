@@ -23,7 +23,6 @@ import argparse
 import asyncio
 import random
 import time
-from collections import deque
 from decimal import Decimal
 
 from openoms.adapters.sql.store import SqlStore
@@ -47,7 +46,7 @@ from openoms.core.engine import Engine
 from openoms.core.events import Command, Context, Recorded
 from openoms.models import registry
 
-from common import database, describe, header, percentile
+from common import database, describe, header, percentile, stream
 
 CTX = Context(actor="bench", source="api", role="customer_service")
 LOCATIONS = 100
@@ -213,27 +212,10 @@ async def run(url: str, orders: int, clients: int, window: int, latency_orders: 
 
     per_client = orders // clients
     commands = order_commands(rng, per_client * clients, first=latency_orders)
-    latencies: list[float] = []
     before = (engine.stats.events, engine.stats.batches, engine.stats.rejected,
               engine.stats.commit_seconds)
 
-    async def client(k: int) -> None:
-        in_flight: deque[tuple[float, asyncio.Future[None]]] = deque()
-        for j in range(per_client):
-            if len(in_flight) >= window:
-                sent, durable = in_flight.popleft()
-                await durable
-                latencies.append((time.perf_counter() - sent) * 1000)
-            await engine.wait_for_room()
-            _, durable = engine.decide_now(commands[k * per_client + j], CTX)
-            in_flight.append((time.perf_counter(), durable))
-        for sent, durable in in_flight:
-            await durable
-            latencies.append((time.perf_counter() - sent) * 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(k) for k in range(clients)))
-    elapsed = time.perf_counter() - started
+    elapsed, latencies = await stream(engine, commands, clients, window, CTX)
     stats = engine.stats
     events, batches = stats.events - before[0], max(stats.batches - before[1], 1)
     committing = stats.commit_seconds - before[3]

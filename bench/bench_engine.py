@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import time
-from collections import deque
 
 from openoms.adapters.sql.store import SqlStore
 from openoms.bootstrap import tune_gc
@@ -29,7 +27,7 @@ from openoms.trading.module import TradingModel
 from openoms.venues.router import VenueRouter
 from openoms.venues.simulated.exchange import SimulatedExchange
 
-from common import bench_commands, database, describe, header, order
+from common import bench_commands, database, describe, header, order, stream
 
 CTX = Context(actor="bench", source="api", role="trader")
 
@@ -48,27 +46,10 @@ async def run(url: str, orders: int, clients: int, handling: str,
     for command in bench_commands():
         await engine.execute(command, CTX)
     exchange.list_instruments(list(model.state.instruments.values()))
-    latencies: list[float] = []
     per_client = orders // clients
     commands = [order(i, handling=handling) for i in range(per_client * clients)]
 
-    async def client(k: int) -> None:
-        in_flight: deque[tuple[float, asyncio.Future[None]]] = deque()
-        for j in range(per_client):
-            if len(in_flight) >= window:
-                started, durable = in_flight.popleft()
-                await durable
-                latencies.append((time.perf_counter() - started) * 1000)
-            await engine.wait_for_room()
-            _, durable = engine.decide_now(commands[k * per_client + j], CTX)
-            in_flight.append((time.perf_counter(), durable))
-        for started, durable in in_flight:
-            await durable
-            latencies.append((time.perf_counter() - started) * 1000)
-
-    started = time.perf_counter()
-    await asyncio.gather(*(client(k) for k in range(clients)))
-    elapsed = time.perf_counter() - started
+    elapsed, latencies = await stream(engine, commands, clients, window, CTX)
     stats = engine.stats
     await engine.stop()
     store.close()

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import platform
 import statistics
 import tempfile
+import time
 import uuid
-from collections.abc import Iterator
+from collections import deque
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from openoms.adapters.sql.migrations import upgrade
-from openoms.core.events import Command
+from openoms.core.engine import Engine
+from openoms.core.events import Command, Context
 from openoms.demo import demo_commands
 from openoms.trading.domain import commands as cmd
 
@@ -79,3 +83,29 @@ def order(i: int, *, handling: str = "staged") -> cmd.SubmitTicket:
         Decimal(("195.00", "430.00", "225.00", "570.00")[i % 4]),
         tif=TimeInForce.DAY, cl_ord_id=f"B{i}", source=Source.API,
         handling=Handling(handling))
+
+
+async def stream(engine: Engine, commands: Sequence[Command], clients: int, window: int,
+                 ctx: Context) -> tuple[float, list[float]]:
+    """Submit commands from clients concurrent submitters, each with up to window in flight,
+    waiting in order for each to be durable; return (seconds taken, latencies in ms)."""
+    latencies: list[float] = []
+    per_client = len(commands) // clients
+
+    async def client(k: int) -> None:
+        in_flight: deque[tuple[float, asyncio.Future[None]]] = deque()
+        for j in range(per_client):
+            if len(in_flight) >= window:
+                sent, durable = in_flight.popleft()
+                await durable
+                latencies.append((time.perf_counter() - sent) * 1000)
+            await engine.wait_for_room()
+            _, durable = engine.decide_now(commands[k * per_client + j], ctx)
+            in_flight.append((time.perf_counter(), durable))
+        for sent, durable in in_flight:
+            await durable
+            latencies.append((time.perf_counter() - sent) * 1000)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(client(k) for k in range(clients)))
+    return time.perf_counter() - started, latencies
