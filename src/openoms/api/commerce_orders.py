@@ -84,10 +84,8 @@ async def capture_order(body: s.NewCommerceOrder, request: Request, who: Taker,
     try:
         records = await run(request, who, _command(body, idempotency_key))
     except DuplicateRequest as exc:
-        if not exc.identical:
-            by_key = bool(idempotency_key) and \
-                state(request).idempotency.get(idempotency_key or "") == exc.order_id
-            field = "Idempotency-Key" if by_key else "channel_order_id"
+        if not exc.identical:  # the domain names what repeated; the key travels as a header
+            field = "Idempotency-Key" if exc.field == "idempotency_key" else exc.field
             return problem(409, "DuplicateRequest", str(exc), code=exc.code,
                            errors_=[{"field": field, "reason": str(exc)}],
                            order_id=exc.order_id)
