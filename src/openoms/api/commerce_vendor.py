@@ -11,8 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
+from openoms.adapters.notify import x12
 from openoms.api import commerce_schemas as s
-from openoms.api.auth import PO_READ, PO_WORK, Principal, require_reach
+from openoms.api.auth import PO_READ, PO_WORK, Principal, require, require_reach
 from openoms.api.commerce_access import (
     PREFIX,
     allowed,
@@ -24,7 +25,10 @@ from openoms.api.commerce_access import (
 from openoms.api.commerce_fulfilment import lines
 from openoms.api.commerce_views import fulfilment_view
 from openoms.commerce.domain import commands as cmd
+from openoms.commerce.domain import events as ev
 from openoms.commerce.domain.model import FulfilmentKind, FulfilmentStatus
+from openoms.commerce.domain.states import FULFILMENT_TRANSITIONS
+from openoms.core.errors import InvalidTransition, ValidationError
 
 router = APIRouter(prefix=PREFIX, tags=["retail: vendor portal"])
 
@@ -82,6 +86,36 @@ async def ship(fulfilment_id: str, body: s.ShipBody, request: Request,
     await run(request, who, cmd.ShipFulfilment(fulfilment_id=fulfilment_id,
                                                carrier=body.carrier, tracking=body.tracking))
     return _view(request, who, fulfilment_id)
+
+
+MAX_NOTICE = 1 << 20  # bytes of one X12 document
+
+
+@router.post("/purchase-orders/ship-notice",
+             summary="Ship purchase orders with an X12 856 ship notice (text/plain body)",
+             responses={422: {"description": "Not an 856 we can read, or a purchase order in "
+                                             "it cannot be shipped; nothing was shipped"}})
+async def ship_notice(request: Request, who: Lister) -> dict[str, Any]:
+    require(who, PO_WORK)
+    raw = await request.body()
+    if len(raw) > MAX_NOTICE:
+        raise ValidationError(f"the document is larger than {MAX_NOTICE:,} bytes", field="body")
+    try:
+        commands = x12.ship_commands(raw.decode("utf-8"))
+    except (UnicodeDecodeError, x12.X12Error) as exc:
+        raise ValidationError(f"not an 856 ship notice: {exc}", field="body") from None
+    if not commands:
+        raise ValidationError("the 856 names no purchase order (PRF)", field="body")
+    current = state(request)
+    for command in commands:  # every PO in reach and shippable before any is shipped
+        f = find_fulfilment(request, who, command.fulfilment_id, purchase_order=True)
+        if not FULFILMENT_TRANSITIONS.allows(f.status, ev.FulfilmentShipped):
+            raise InvalidTransition(f"purchase order {f.fulfilment_id}", f.status.value,
+                                    "FulfilmentShipped")
+    for command in commands:
+        await run(request, who, command)
+    return {"purchase_orders": [fulfilment_view(current, current.fulfilments[c.fulfilment_id],
+                                                vendor=True) for c in commands]}
 
 
 __all__ = ["router"]

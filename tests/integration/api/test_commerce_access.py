@@ -128,3 +128,34 @@ def test_roles_decide_who_may_capture_work_and_administer(shop: Shop) -> None:
         assert shop.call("PUT", "/sourcing-rules", who, json={"rules": []}).status_code == 403
     assert shop.get("/webhooks", who="cs").status_code == 403
     assert shop.post(f"/fulfilments/{fid}/accept", who="admin").status_code == 200
+
+
+def _ship_notice(*po_numbers: str, tracking: str = "1Z999") -> str:
+    isa = ("ISA*00*          *00*          *ZZ*ACME           *ZZ*OPENOMS        *261124*0930"
+           "*U*00401*000000001*0*P*>~")
+    orders = "".join(f"HL*{n + 2}*1*O~PRF*{po}~" for n, po in enumerate(po_numbers))
+    return (f"{isa}\nGS*SH*ACME*OPENOMS*20261124*0930*1*X*004010~\nST*856*0001~\n"
+            f"BSN*00*SHIP-1*20261124*0930~\nHL*1**S~TD5*B*2*UPSN~REF*CN*{tracking}~"
+            f"{orders}SE*9*0001~\nGE*1*1~\nIEA*1*000000001~\n")
+
+
+def test_a_vendor_ships_its_purchase_orders_with_an_x12_856(shop: Shop) -> None:
+    po = shop.capture(("KAYAK", 1))["fulfilments"][0]["fulfilment_id"]
+    shop.ok("POST", f"/purchase-orders/{po}/acknowledge", who="acme")
+    before = shop.snapshot()
+    for who, document, status in (
+            ("globex", _ship_notice(po), 403),  # another vendor's purchase order
+            ("acme", "not x12 at all", 422),
+            ("acme", _ship_notice("R999-1"), 403),  # unknown: outside its scope too
+            ("acme", _ship_notice(po, tracking=""), 422)):  # no tracking number
+        response = shop.call("POST", "/purchase-orders/ship-notice", who,
+                             content=document.encode(),
+                             headers={"Content-Type": "text/plain"})
+        assert response.status_code == status, (who, response.text)
+    assert shop.snapshot() == before
+    shipped = shop.call("POST", "/purchase-orders/ship-notice", "acme",
+                        content=_ship_notice(po).encode(),
+                        headers={"Content-Type": "text/plain"})
+    assert shipped.status_code == 200, shipped.text
+    (view,) = shipped.json()["purchase_orders"]
+    assert (view["status"], view["carrier"], view["tracking"]) == ("shipped", "UPSN", "1Z999")
