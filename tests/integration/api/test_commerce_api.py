@@ -530,15 +530,21 @@ def test_admin_defines_locations_skus_sourcing_rules_and_webhooks(shop: Shop) ->
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "rules"
 
     hook = shop.ok("POST", "/webhooks", {"url": "https://erp.example/hooks",
-                                         "topics": ["OrderCaptured", "FulfilmentShipped"],
+                                         "topics": ["order.created", "fulfilment.shipped"],
                                          "secret": "s3cr3t-s3cr3t-s3cr3t"},
                    who="admin", status=201)
     assert hook["subscription_id"] and "secret" not in hook
     assert [h["url"] for h in shop.ok("GET", "/webhooks", who="admin")["webhooks"]] == \
         ["https://erp.example/hooks"]
     short = shop.call("POST", "/webhooks", "admin", json={
-        "url": "https://erp.example/hooks", "topics": ["x"], "secret": "short"})
+        "url": "https://erp.example/hooks", "topics": ["order.created"], "secret": "short"})
     assert short.status_code == 422 and short.json()["errors"][0]["field"] == "secret"
+    # An event name instead of a topic would silently receive nothing: refused.
+    typo = shop.call("POST", "/webhooks", "admin", json={
+        "url": "https://erp.example/hooks", "topics": ["OrderCaptured"],
+        "secret": "s3cr3t-s3cr3t-s3cr3t"})
+    assert typo.status_code == 422 and typo.json()["errors"][0]["field"] == "topics"
+    assert "order.created" in typo.json()["detail"]
 
 
 def test_openapi_lists_the_retail_routes(shop: Shop) -> None:

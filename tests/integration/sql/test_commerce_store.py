@@ -78,7 +78,7 @@ SEED: list[Command] = [
                          policies=(ev.ChannelPolicy(channel=Channel.PHONE,
                                                     shortage=ShortagePolicy.HOLD),)),
     cmd.SubscribeWebhook(subscription_id="erp", url="https://erp.example/hooks",
-                         topics=("order.captured",), secret="0123456789abcdef"),
+                         topics=("order.created",), secret="0123456789abcdef"),
     cmd.ReceiveStock(sku="TEE", location_id="MPLS", qty=6),
     cmd.ReceiveStock(sku="TEE", location_id="STP", qty=2),
     cmd.ReceiveStock(sku="MUG", location_id="WH", qty=8),

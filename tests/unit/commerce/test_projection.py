@@ -115,7 +115,7 @@ def assert_restores(shop: RecordingShop) -> None:
 def test_projection_of_a_day_of_trading_restores_every_collection() -> None:
     shop = RecordingShop().seed()
     shop.run(cmd.SubscribeWebhook(subscription_id="erp", url="https://erp.example/hook",
-                                  topics=("order.shipped", "order.captured"),
+                                  topics=("fulfilment.shipped", "order.created"),
                                   secret="s" * 16))
     shop.run(cmd.SetSourcingRules(
         rules=("exclude_closed", "respect_capacity", "closest", "dropship_fallback"),
@@ -353,7 +353,8 @@ ACTIONS: dict[str, Callable[[RecordingShop, int, int], Command | None]] = {
     "location": _location,
     "backorders": lambda s, n, k: cmd.SourceBackorders(),
     "subscribe": lambda s, n, k: cmd.SubscribeWebhook(
-        subscription_id=f"sub{n % 3}", url="https://hooks.example/x", topics=("a", "b")[: k],
+        subscription_id=f"sub{n % 3}", url="https://hooks.example/x",
+        topics=("order.created", "fulfilment.shipped")[: k],
         secret="0123456789abcdef", active=bool(n % 2)),
     "day": _day,
 }

@@ -9,40 +9,15 @@ HMAC-SHA256 of the exact body under the subscription's secret.
 from __future__ import annotations
 
 import json
-from typing import Any, Final
+from typing import Any
 
 from openoms.adapters.notify.outbox import Kind, Message
 from openoms.adapters.notify.vendors import message_id, signature
 from openoms.commerce.domain import events as ev
+from openoms.commerce.domain.events import EVERYTHING, TOPICS
 from openoms.commerce.domain.state import CommerceState
 from openoms.core.codec import encode
-from openoms.core.events import Event, Recorded
-
-EVERYTHING = "*"
-
-TOPICS: Final[dict[type[Event], str]] = {
-    ev.OrderCaptured: "order.created",
-    ev.OrderSourced: "order.sourced",
-    ev.OrderCanceled: "order.canceled",
-    ev.PaymentCaptured: "payment.captured",
-    ev.PaymentRefunded: "payment.refunded",
-    ev.FulfilmentAccepted: "fulfilment.accepted",
-    ev.FulfilmentRejected: "fulfilment.rejected",
-    ev.FulfilmentShortPicked: "fulfilment.short_picked",
-    ev.FulfilmentLinesCanceled: "fulfilment.lines_canceled",
-    ev.FulfilmentPicked: "fulfilment.picked",
-    ev.FulfilmentPacked: "fulfilment.packed",
-    ev.FulfilmentShipped: "fulfilment.shipped",
-    ev.FulfilmentDelivered: "fulfilment.delivered",
-    ev.FulfilmentReadyForPickup: "fulfilment.ready_for_pickup",
-    ev.FulfilmentPickedUp: "fulfilment.picked_up",
-    ev.StockReceived: "inventory.changed",
-    ev.StockAdjusted: "inventory.changed",
-    ev.StockCounted: "inventory.changed",
-    ev.SafetyStockSet: "inventory.changed",
-    ev.ReturnAuthorized: "return.authorized",
-    ev.ReturnReceived: "return.received",
-}
+from openoms.core.events import Recorded
 
 
 class SubscriberNotices:

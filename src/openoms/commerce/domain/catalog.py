@@ -103,6 +103,11 @@ def subscribe_webhook(s: CommerceState, c: cmd.SubscribeWebhook, ctx: Context,
         raise ValidationError("url must be an http(s) URL", field="url")
     if not c.topics:
         raise ValidationError("at least one topic is required", field="topics")
+    known = {*ev.TOPICS.values(), ev.EVERYTHING}
+    unknown = sorted(set(c.topics) - known)
+    if unknown:
+        raise ValidationError(f"unknown topic {unknown[0]!r}; topics are "
+                              f"{', '.join(sorted(known))}", field="topics")
     if len(c.secret) < 16:
         raise ValidationError("secret must be at least 16 characters", field="secret")
     return [ev.WebhookSubscribed(subscription_id=c.subscription_id, url=c.url,

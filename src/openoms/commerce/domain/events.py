@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import ClassVar, Final
 
 from openoms.commerce.domain.model import (
     Address,
@@ -344,3 +344,30 @@ ALL_EVENTS: tuple[type[Event], ...] = (
 VALUE_TYPES: tuple[type, ...] = (
     Address, Customer, ChannelPolicy, CapturedLine, Assignment, NewFulfilment, LineQty,
     ReturnedLine)
+
+EVERYTHING = "*"
+
+# What a webhook subscription can ask for: each event's topic (``*`` is every topic).
+TOPICS: Final[dict[type[Event], str]] = {
+    OrderCaptured: "order.created",
+    OrderSourced: "order.sourced",
+    OrderCanceled: "order.canceled",
+    PaymentCaptured: "payment.captured",
+    PaymentRefunded: "payment.refunded",
+    FulfilmentAccepted: "fulfilment.accepted",
+    FulfilmentRejected: "fulfilment.rejected",
+    FulfilmentShortPicked: "fulfilment.short_picked",
+    FulfilmentLinesCanceled: "fulfilment.lines_canceled",
+    FulfilmentPicked: "fulfilment.picked",
+    FulfilmentPacked: "fulfilment.packed",
+    FulfilmentShipped: "fulfilment.shipped",
+    FulfilmentDelivered: "fulfilment.delivered",
+    FulfilmentReadyForPickup: "fulfilment.ready_for_pickup",
+    FulfilmentPickedUp: "fulfilment.picked_up",
+    StockReceived: "inventory.changed",
+    StockAdjusted: "inventory.changed",
+    StockCounted: "inventory.changed",
+    SafetyStockSet: "inventory.changed",
+    ReturnAuthorized: "return.authorized",
+    ReturnReceived: "return.received",
+}
