@@ -215,7 +215,9 @@ async def run(url: str, orders: int, clients: int, window: int, latency_orders: 
     before = (engine.stats.events, engine.stats.batches, engine.stats.rejected,
               engine.stats.commit_seconds)
 
+    cpu = time.process_time()
     elapsed, latencies = await stream(engine, commands, clients, window, CTX)
+    cpu = time.process_time() - cpu
     stats = engine.stats
     events, batches = stats.events - before[0], max(stats.batches - before[1], 1)
     committing = stats.commit_seconds - before[3]
@@ -231,6 +233,8 @@ async def run(url: str, orders: int, clients: int, window: int, latency_orders: 
           f"{committing / (per_client * clients) * 1e6:.0f} us an order")
     print(f"    throughput: {per_client * clients / elapsed:,.0f} orders/s durable; "
           f"ack latency {describe(latencies)}")
+    print(f"    process CPU (both threads): {cpu / (per_client * clients) * 1e6:.0f} us an "
+          f"order, {cpu / elapsed * 100:.0f}% of one core")
 
 
 def main() -> None:

@@ -122,13 +122,24 @@ def _bench(url: str, orders: int, connections: int,
             assert len(locations["locations"]) >= 100, "the seed did not survive the restart"
             # warm-up, then the measured run
             asyncio.run(run("127.0.0.1", PORT, 8, 500, lambda i: bodies[orders + i]))
-            return uvloop.run(run("127.0.0.1", PORT, connections, orders, bodies.__getitem__))
+            cpu = _cpu_seconds(proc.pid)
+            result = uvloop.run(run("127.0.0.1", PORT, connections, orders, bodies.__getitem__))
+            cpu = _cpu_seconds(proc.pid) - cpu
+            print(f"# server process CPU: {cpu / orders * 1e6:,.0f} us an order "
+                  f"({cpu * result[0] / orders * 100:.0f}% of one core)")
+            return result
         finally:
             proc.send_signal(signal.SIGINT)
             try:
                 proc.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system, all threads) a process has used so far (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:

@@ -276,4 +276,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
     async def index() -> RedirectResponse:
         return RedirectResponse("/docs")
 
-    return FastPath(app, "POST", f"{trading.router.prefix}/orders", trading.create_order)
+    return FastPath(app, routes={
+        ("POST", f"{trading.router.prefix}/orders"): trading.create_order,
+        ("POST", f"{commerce_orders.router.prefix}/orders"): commerce_orders.capture_order_fast,
+    })

@@ -1,15 +1,21 @@
-"""A direct ASGI path for order capture, the one endpoint that carries the load.
+"""A direct ASGI path for the few endpoints that carry the load (order capture).
 
 FastAPI's routing, middleware and dependency layers cost about as much per request as the
-engine's whole work on an order (see docs/benchmarks.md). This wrapper sends
-``POST /api/v1/trading/orders`` straight to the same endpoint function FastAPI would call —
-same authentication, validation, engine call and problem+json errors — and everything else,
-including the lifespan and the OpenAPI description of that endpoint, to FastAPI.
+engine's whole work on an order (see docs/benchmarks.md). This wrapper sends each route of a
+small table (``POST /api/v1/trading/orders``, ``POST /api/v1/commerce/orders``) straight to an
+endpoint function doing what FastAPI would — same authentication, validation, engine call and
+problem+json errors — and everything else, including the lifespan and the OpenAPI description
+of those endpoints, to FastAPI.
+
+The body of a fast request is read once and replayed to whoever answers it. An endpoint that
+meets a request it does not take as it stands (a refused token, an invalid body...) raises
+``Defer``: the request then goes to FastAPI, body and all, so every refusal is FastAPI's own
+answer, not a copy of it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,31 +25,73 @@ from starlette.responses import Response
 from openoms.api.problems import as_problem
 
 Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
+Message = dict[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
 Endpoint = Callable[[Request], Awaitable[Response]]
+Route = tuple[str, str]  # (method, path)
+
+
+class Defer(Exception):  # noqa: N818 - not an error: "let FastAPI answer this one"
+    """Raised by a fast endpoint: FastAPI's route answers this request instead."""
 
 
 class FastPath:
-    """An ASGI app: one (method, path) served directly, the rest by the FastAPI app."""
+    """An ASGI app: a few (method, path) routes served directly, the rest by the FastAPI app.
 
-    def __init__(self, app: FastAPI, method: str, path: str, endpoint: Endpoint) -> None:
+    ``FastPath(app, routes={(method, path): endpoint, ...})``.
+    """
+
+    def __init__(self, app: FastAPI, *, routes: Mapping[Route, Endpoint]) -> None:
         self.app = app
-        self._route = (method, path)
-        self._endpoint = endpoint
+        self._routes: dict[Route, Endpoint] = dict(routes)
 
     @property
     def state(self) -> Any:
         return self.app.state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or (scope["method"], scope["path"]) != self._route:
+        endpoint = self._routes.get((scope["method"], scope["path"])) \
+            if scope["type"] == "http" else None
+        if endpoint is None:
             await self.app(scope, receive, send)  # type: ignore[arg-type]
             return
         scope["app"] = self.app
-        request = Request(scope, receive)
+        body = await _read_body(receive)
+        if body is None:
+            return  # the client went away before it sent the whole request
+        request = Request(scope, _replay(body, receive))
         try:
-            response = await self._endpoint(request)
+            response = await endpoint(request)
+        except Defer:
+            await self.app(scope, _replay(body, receive), send)  # type: ignore[arg-type]
+            return
         except Exception as exc:  # the same mapping as the app's exception handlers
             response = as_problem(exc, scope["path"])
         await response(scope, receive, send)  # type: ignore[arg-type]
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    """The whole request body, or None if the client went away first."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            return None
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A receive that hands out body once, then listens to the connection again."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay

@@ -46,7 +46,7 @@ from openoms.commerce.domain.model import (
     Stock,
 )
 from openoms.commerce.domain.state import CommerceState, Subscription
-from openoms.core.codec import encode
+from openoms.core.codec import to_json
 from openoms.core.events import Recorded
 
 Row = dict[str, Any]
@@ -162,7 +162,7 @@ def _json(value: Any) -> str:
 
 def location_row(loc: Location) -> Row:
     return {"location_id": loc.location_id, "name": loc.name, "kind": loc.kind.value,
-            "address": _json(encode(loc.address)), "latitude": loc.latitude,
+            "address": to_json(loc.address), "latitude": loc.latitude,
             "longitude": loc.longitude, "ships": loc.ships, "pickup": loc.pickup,
             "active": loc.active, "daily_capacity": loc.daily_capacity,
             "priority": loc.priority, "email": loc.email, "webhook_url": loc.webhook_url,
@@ -202,7 +202,7 @@ def order_row(state: CommerceState, order: CommerceOrder, updated_at: datetime) 
             "created_at": order.created_at or updated_at, "updated_at": updated_at,
             "version": state.versions[f"corder:{order.order_id}"], "on_hold": order.on_hold,
             "amount_refunded": order.amount_refunded, "notes": order.notes,
-            "customer": _json(encode(order.customer)), "ship_to": _json(encode(order.ship_to)),
+            "customer": to_json(order.customer), "ship_to": to_json(order.ship_to),
             "amount_captured": order.amount_captured}
 
 

@@ -6,6 +6,7 @@ before the engine stops, so the outcome of the last attempts rides its final com
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -41,16 +42,19 @@ class Notifications:
     """The running outbox: stop it before the engine."""
 
     def __init__(self, outbox: Outbox, dispatcher: Dispatcher, client: httpx.AsyncClient,
-                 grace: float) -> None:
+                 grace: float, smtp: SmtpTransport | None = None) -> None:
         self.outbox = outbox
         self.dispatcher = dispatcher
         self._client = client
         self._grace = grace
+        self._smtp = smtp
 
     async def stop(self) -> None:
         """Stop delivering (attempts under way get a grace period); close connections."""
         await self.dispatcher.stop(self._grace)
         await self._client.aclose()
+        if self._smtp is not None:
+            await asyncio.to_thread(self._smtp.close)
 
 
 def start_notifications(runtime: NotifyRuntime, *,
@@ -76,9 +80,10 @@ def start_notifications(runtime: NotifyRuntime, *,
         _log.warning("vendor_webhook_secret is not set: vendor webhooks go out unsigned")
     outbox = Outbox(runtime.engine, derive)
     client = httpx.AsyncClient(timeout=settings.outbox_timeout_seconds, follow_redirects=False)
+    smtp = SmtpTransport(settings.smtp_host, settings.smtp_port,
+                         timeout=settings.outbox_timeout_seconds)
     chosen: dict[Kind, Transport] = {
-        Kind.EMAIL: SmtpTransport(settings.smtp_host, settings.smtp_port,
-                                  timeout=settings.outbox_timeout_seconds),
+        Kind.EMAIL: smtp,
         Kind.WEBHOOK: WebhookTransport(client),
         Kind.X12: FileTransport(),
     }
@@ -96,4 +101,5 @@ def start_notifications(runtime: NotifyRuntime, *,
         batch=settings.outbox_batch, timeout=settings.outbox_timeout_seconds,
         poll=settings.outbox_poll_seconds)
     dispatcher.start()
-    return Notifications(outbox, dispatcher, client, grace=settings.outbox_timeout_seconds)
+    return Notifications(outbox, dispatcher, client, grace=settings.outbox_timeout_seconds,
+                         smtp=smtp)

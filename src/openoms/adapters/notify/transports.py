@@ -10,6 +10,7 @@ import asyncio
 import os
 import smtplib
 import tempfile
+import threading
 from pathlib import Path
 
 import httpx
@@ -22,22 +23,67 @@ class DeliveryError(Exception):
 
 
 class SmtpTransport:
-    """Hands a mail to an SMTP server (stdlib smtplib, on a worker thread)."""
+    """Hands a mail to an SMTP server (stdlib smtplib, on a worker thread).
 
-    def __init__(self, host: str, port: int, *, timeout: float = 10.0) -> None:
+    Connections stay open between mails (at most ``keep`` idle ones), so a burst of purchase
+    orders pays for one connection and greeting, not one per mail. A mail that fails on a
+    kept connection (the server may have closed it since) is sent again on a new one, whose
+    outcome is the attempt's; a connection is closed after any failure on it, and all of them
+    by ``close``.
+    """
+
+    def __init__(self, host: str, port: int, *, timeout: float = 10.0, keep: int = 4) -> None:
         self.host = host
         self.port = port
         self.timeout = timeout
+        self._keep = keep
+        self._idle: list[smtplib.SMTP] = []
+        self._lock = threading.Lock()
+        self._closed = False
 
     async def deliver(self, message: Message) -> None:
         await asyncio.to_thread(self._send, message)
 
     def _send(self, message: Message) -> None:
-        sender = message.headers.get("From", "")
-        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+        with self._lock:
+            kept = self._idle.pop() if self._idle else None
+        if kept is not None:
+            try:
+                self._send_on(kept, message)
+                return
+            except (smtplib.SMTPException, OSError):
+                pass  # perhaps only the kept connection's fault: a new one decides
+        self._send_on(smtplib.SMTP(self.host, self.port, timeout=self.timeout), message)
+
+    def _send_on(self, smtp: smtplib.SMTP, message: Message) -> None:
+        try:
             # sendmail takes an ASCII str and turns bare line ends into CRLF; a refused
             # recipient raises SMTPRecipientsRefused.
-            smtp.sendmail(sender, [message.target], message.payload)
+            smtp.sendmail(message.headers.get("From", ""), [message.target], message.payload)
+        except BaseException:
+            smtp.close()
+            raise
+        with self._lock:
+            if not self._closed and len(self._idle) < self._keep:
+                self._idle.append(smtp)
+                return
+        _quit(smtp)
+
+    def close(self) -> None:
+        """Close the idle connections; those in use close when their mail is sent."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, []
+        for smtp in idle:
+            _quit(smtp)
+
+
+def _quit(smtp: smtplib.SMTP) -> None:
+    """Say goodbye if the server still listens; close the connection either way."""
+    try:
+        smtp.quit()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()
 
 
 class WebhookTransport:

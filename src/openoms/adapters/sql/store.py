@@ -68,8 +68,13 @@ _ISO_CACHE: dict[datetime, str] = {}
 
 
 def _utc_text(value: Any) -> Any:
-    # The events of one command share their timestamps, and so do a ticket's created/updated
-    # times: remember the last few thousand renderings instead of formatting each again.
+    # The events of one command share their timestamps, and so do an order's created/updated
+    # times: the same object comes again and again, so the last one is checked first (hashing
+    # an aware datetime costs more), then the last few thousand renderings.
+    global _LAST_TIME
+    last = _LAST_TIME  # one read: another store's writer thread may replace it meanwhile
+    if value is last[0]:
+        return last[1]
     if value is None:
         return None
     text = _ISO_CACHE.get(value)
@@ -77,32 +82,53 @@ def _utc_text(value: Any) -> Any:
         if len(_ISO_CACHE) > 4096:
             _ISO_CACHE.clear()
         text = _ISO_CACHE[value] = value.astimezone(UTC).isoformat()
+    _LAST_TIME = (value, text)
     return text
+
+
+_LAST_TIME: tuple[Any, Any] = (None, None)
 
 
 def _same(value: Any) -> Any:
     return value
 
 
+# SQLite: rows go in multi-row INSERTs of these sizes (largest first), so a batch of thousands
+# of rows is tens of statements, not thousands. Each statement is one sqlite3 step, and each
+# step gives the interpreter lock away and must win it back from the event loop; a few fixed
+# sizes keep the statements in the connection's cache.
+_CHUNKS = (256, 64, 16, 4, 1)
+_SQLITE_MAX_VARIABLES = 32_766
+
+
 class _FastInsert:
-    """A pre-rendered INSERT (or upsert) run through the driver's executemany.
+    """A pre-rendered INSERT (or upsert) run straight through the driver.
 
     The group commit writes thousands of rows a second; SQLAlchemy's per-row parameter
     processing costs more than the database itself, so the hot path renders each statement
     once and converts values with one function per column (Decimal and datetime to text on
-    SQLite; psycopg takes them as they are).
+    SQLite; psycopg takes them as they are). PostgreSQL gets the rows through psycopg's
+    executemany (pipelined); SQLite through multi-row statements (see ``_CHUNKS``). A row
+    repeated in one batch is written in order either way: SQLite inserts the rows of one
+    statement one after another.
     """
 
     def __init__(self, table: sa.Table, sqlite_dialect: bool, upsert: bool) -> None:
         self.columns = [c.name for c in table.columns]
         mark = "?" if sqlite_dialect else "%s"
         names = ", ".join(f'"{c}"' for c in self.columns)
-        sql = f'INSERT INTO {table.name} ({names}) VALUES ({", ".join([mark] * len(self.columns))})'
+        self._head = f"INSERT INTO {table.name} ({names}) VALUES "
+        self._values = f'({", ".join([mark] * len(self.columns))})'
+        self._tail = ""
         if upsert:
             keys = [c.name for c in table.primary_key.columns]
             sets = ", ".join(f'"{c}" = excluded."{c}"' for c in self.columns if c not in keys)
-            sql += f' ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {sets}'
-        self.sql = sql
+            self._tail = f' ON CONFLICT ({", ".join(keys)}) DO UPDATE SET {sets}'
+        self.sql = self._head + self._values + self._tail
+        self._sqlite = sqlite_dialect
+        width = len(self.columns)
+        self._chunks = [(n, self._statement(n)) for n in _CHUNKS
+                        if n * width <= _SQLITE_MAX_VARIABLES]
         self.converters = []
         for column in table.columns:
             if sqlite_dialect and isinstance(column.type, ExactDecimal):
@@ -114,7 +140,11 @@ class _FastInsert:
         self.plain = all(c is _same for c in self.converters)
         self._converted = [(i, c) for i, c in enumerate(self.converters) if c is not _same]
 
+    def _statement(self, rows: int) -> str:
+        return self._head + ", ".join([self._values] * rows) + self._tail
+
     def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+        """The rows' values in column order, one tuple a row."""
         columns = self.columns
         if self.plain:
             return [tuple([row[c] for c in columns]) for row in rows]
@@ -126,6 +156,38 @@ class _FastInsert:
                 values[index] = convert(values[index])
             out.append(tuple(values))
         return out
+
+    def flat(self, rows: list[dict[str, Any]]) -> list[Any]:
+        """The rows' values in column order, all in one list."""
+        columns = self.columns
+        out: list[Any] = []
+        if self.plain:
+            for row in rows:
+                out += [row[c] for c in columns]
+            return out
+        converted = self._converted
+        for row in rows:
+            values = [row[c] for c in columns]
+            for index, convert in converted:
+                values[index] = convert(values[index])
+            out += values
+        return out
+
+    def write(self, cursor: Any, rows: list[dict[str, Any]]) -> None:
+        """Write rows (dicts by column name)."""
+        if self._sqlite:
+            self.write_flat(cursor, self.flat(rows), len(rows))
+        else:
+            cursor.executemany(self.sql, self.params(rows))
+
+    def write_flat(self, cursor: Any, values: list[Any], count: int) -> None:
+        """Write count rows given as one list of their values in column order (SQLite)."""
+        width = len(self.columns)
+        done = 0
+        for size, sql in self._chunks:
+            while count - done >= size:
+                cursor.execute(sql, values[done * width:(done + size) * width])
+                done += size
 
 
 def _digest(token: str) -> str:
@@ -168,24 +230,31 @@ class SqlStore:
         if self._write_connection is None:
             self._write_connection = self._writer.connect()
         connection = self._write_connection
-        time_of = _utc_text if self._sqlite else _same
-        journal = [(r.position, r.stream_id, r.version, type(r.event).__name__,
-                    to_json(r.event), r.actor, r.source, time_of(r.event_time),
-                    time_of(r.recorded_time)) for r in batch.records]
+        records = batch.records
+        if self._sqlite:
+            journal: list[Any] = []
+            for r in records:
+                journal += (r.position, r.stream_id, r.version, type(r.event).__name__,
+                            to_json(r.event), r.actor, r.source, _utc_text(r.event_time),
+                            _utc_text(r.recorded_time))
+        else:
+            journal = [(r.position, r.stream_id, r.version, type(r.event).__name__,
+                        to_json(r.event), r.actor, r.source, r.event_time, r.recorded_time)
+                       for r in records]
         try:
             with connection.begin():
                 cursor = connection.connection.cursor()
                 try:
-                    if journal:
+                    if records and self._sqlite:
+                        self._journal.write_flat(cursor, journal, len(records))
+                    elif records:
                         cursor.executemany(self._journal.sql, journal)
                     for table, upserts in batch.upserts.items():
                         if upserts:
-                            fast = self._upserts[table]
-                            cursor.executemany(fast.sql, fast.params(upserts))
+                            self._upserts[table].write(cursor, upserts)
                     for table, inserts in batch.inserts.items():
                         if inserts:
-                            fast = self._inserts[table]
-                            cursor.executemany(fast.sql, fast.params(inserts))
+                            self._inserts[table].write(cursor, inserts)
                     cursor.execute(self._checkpoint_sql, (batch.checkpoint,))
                 finally:
                     cursor.close()

@@ -216,7 +216,21 @@ def _offers(state: CommerceState, order: CommerceOrder, needs: Sequence[Need], s
         found.update(location_id for (sku, location_id), units in adjust.items()
                      if units > 0 and sku in skus)
         ids = sorted(found)
-    rows, locations, safety = state.stock, state.locations, stack.safety
+    # What each location could promise of each SKU, read from the stock rows there are (a
+    # location without a row for a SKU has none of it) and what this command adds.
+    rows, safety = state.stock, stack.safety
+    units: dict[str, dict[str, int]] = {}
+    for sku in skus:
+        for location_id in ids if pickup else state.holders(sku):
+            stock = rows.get((sku, location_id))
+            if stock is not None:
+                units.setdefault(location_id, {})[sku] = \
+                    stock.on_hand - stock.reserved - (stock.safety_stock if safety else 0)
+    for (sku, location_id), extra in adjust.items():
+        if sku in skus and location_id in ids:
+            at = units.setdefault(location_id, {})
+            at[sku] = at.get(sku, 0) + extra
+    locations = state.locations
     offers = []
     for location_id in ids:
         location = locations[location_id]
@@ -228,15 +242,8 @@ def _offers(state: CommerceState, order: CommerceOrder, needs: Sequence[Need], s
             if refusal:
                 say(f"{location_id} excluded: {refusal}")
                 continue
-        spare: dict[str, int] = {}
-        for sku in skus:
-            stock = rows.get((sku, location_id))
-            units = 0 if stock is None else \
-                stock.on_hand - stock.reserved - (stock.safety_stock if safety else 0)
-            if adjust:
-                units += adjust.get((sku, location_id), 0)
-            if units > 0:
-                spare[sku] = units
+        held = units.get(location_id)
+        spare = {sku: n for sku, n in held.items() if n > 0} if held else {}
         offers.append(_Offer(location_id, location, spare))
     return offers
 
