@@ -29,6 +29,7 @@ from openoms.adapters.fix.venue import FixVenueGateway
 from openoms.adapters.notify.service import Notifications, start_notifications
 from openoms.adapters.sql.database import writer_lock
 from openoms.adapters.sql.store import SqlStore
+from openoms.adapters.sql.users import UserStore
 from openoms.api import (
     commerce_catalog,
     commerce_fulfilment,
@@ -40,6 +41,7 @@ from openoms.api import (
     problems,
     system,
     trading,
+    users,
 )
 from openoms.api.auth import Authenticator
 from openoms.api.fastpath import FastPath
@@ -128,7 +130,9 @@ async def start_runtime(settings: Settings, *, clock: Clock | None = None,
         engine.subscribe(venues)
         runtime = Runtime(settings=settings, store=store, engine=engine, trading=trading_model,
                           commerce=commerce_model,
-                          auth=Authenticator(store.find_token), venues=venues,
+                          auth=Authenticator(store.find_token,
+                                             UserStore(store.reader).find_session),
+                          venues=venues,
                           exchange=exchange, timezone=ZoneInfo(settings.timezone),
                           clock=clock or SystemClock(), lock=lock)
         if settings.fix_enabled and fix_sessions:
@@ -232,6 +236,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
         sessions = settings.fix_sessions or (demo.fix_sessions() if seed_demo else ())
         runtime = await start_runtime(settings, fix_sessions=sessions)
         app.state.runtime = runtime
+        app.state.users = UserStore(runtime.store.reader)
         app.state.metrics = system.metrics_registry(runtime)
         if seed_demo and demo.needs_demo(runtime.trading.state):
             await demo.seed_with_tokens(runtime)
@@ -254,6 +259,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
     app.include_router(commerce_inventory.router)
     app.include_router(commerce_catalog.router)
     app.include_router(commerce_shopify.router)
+    app.include_router(users.router)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:

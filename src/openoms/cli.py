@@ -1,10 +1,12 @@
-"""The ``openoms`` command: run the server, manage the database and tokens, work orders."""
+"""The ``openoms`` command: run the server, manage the database, tokens and users, work orders."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,6 +19,8 @@ app = typer.Typer(help="OpenOMS: order management for a trading desk and omnicha
                   no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema and read models.", no_args_is_help=True)
 token_app = typer.Typer(help="API bearer tokens.", no_args_is_help=True)
+user_app = typer.Typer(help="Web UI users: sign-in names, roles, passwords.",
+                       no_args_is_help=True)
 orders_app = typer.Typer(help="Work client orders on a running server (uses the REST API).",
                          no_args_is_help=True)
 session_app = typer.Typer(help="Open or close the trading day on a running server.",
@@ -25,6 +29,7 @@ fix_app = typer.Typer(help="FIX sessions of a running server: state, sequence nu
                       no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(token_app, name="token")
+app.add_typer(user_app, name="user")
 app.add_typer(orders_app, name="orders")
 app.add_typer(session_app, name="session")
 app.add_typer(fix_app, name="fix")
@@ -175,6 +180,98 @@ def token_revoke(token_id: str, config: ConfigOpt = None) -> None:
     finally:
         store.close()
     typer.echo(f"revoked {token_id}")
+
+
+# ---------------------------------------------------------------- web UI users
+
+PasswordStdin = Annotated[bool, typer.Option(
+    "--password-stdin", help="Read the password from standard input (for scripts).")]
+
+
+@contextlib.contextmanager
+def _users(config: Path | None) -> Iterator[Any]:
+    from openoms.adapters.sql.database import create_engine_for
+    from openoms.adapters.sql.users import UserStore
+
+    engine = create_engine_for(_settings(config).db_url)
+    try:
+        yield UserStore(engine)
+    finally:
+        engine.dispose()
+
+
+def _password(from_stdin: bool) -> str:
+    import sys
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    value: str = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    return value
+
+
+@user_app.command("create")
+def user_create(
+    username: Annotated[str, typer.Argument(help="Sign-in name (letters, digits, . _ @ -).")],
+    role: Annotated[str, typer.Option(
+        help="admin, trader, sales, viewer, customer_service, store_associate or vendor.")],
+    scope: Annotated[list[str] | None, typer.Option(
+        "--scope", help="What a scoped role reaches, repeatable: location:ID for a "
+        "store_associate, vendor:ID for a vendor.")] = None,
+    password_stdin: PasswordStdin = False,
+    config: ConfigOpt = None,
+) -> None:
+    """Create a web UI user (the password is asked for, and stored as an Argon2id hash)."""
+    from openoms.adapters.sql.users import check_username
+    from openoms.api.auth import ROLES, check_scope
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    try:
+        check_username(username)
+        entries = check_scope(role, scope or ())
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    try:
+        with _users(config) as users:
+            users.create_user(username, role, _password(password_stdin), entries)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    typer.echo(f"created {username} ({role})")
+
+
+@user_app.command("list")
+def user_list(config: ConfigOpt = None) -> None:
+    """List users: name, role, scope, and whether disabled."""
+    with _users(config) as users:
+        found = users.list_users()
+    for info in found:
+        state = "disabled" if info.disabled else "active"
+        typer.echo(f"{info.username}\t{info.role}\t{state}\t{','.join(info.scope)}"
+                   .rstrip("\t"))
+
+
+@user_app.command("disable")
+def user_disable(username: str, config: ConfigOpt = None) -> None:
+    """Disable a user and end its sessions (its name stays in the audit trail)."""
+    with _users(config) as users:
+        disabled = users.disable_user(username)
+    if not disabled:
+        raise typer.BadParameter(f"no active user {username!r}")
+    typer.echo(f"disabled {username}")
+
+
+@user_app.command("passwd")
+def user_passwd(username: str, password_stdin: PasswordStdin = False,
+                config: ConfigOpt = None) -> None:
+    """Set a user's password and end its sessions."""
+    try:
+        with _users(config) as users:
+            found = users.set_password(username, _password(password_stdin))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    if not found:
+        raise typer.BadParameter(f"no user {username!r}")
+    typer.echo(f"password set for {username}")
 
 
 # ---------------------------------------------------------------- orders over HTTP

@@ -1,13 +1,15 @@
 """Demo data: a desk, traders, clients, instruments, the simulated exchange; a retailer with
-two stores, a warehouse and a drop-ship vendor; one token per role."""
+two stores, a warehouse and a drop-ship vendor; one token and one web UI user per role."""
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from openoms.adapters.fix.config import SessionConfig
+from openoms.adapters.sql.users import UserStore
 from openoms.commerce.domain import commands as retail
 from openoms.commerce.domain.events import ChannelPolicy
 from openoms.commerce.domain.model import (
@@ -163,6 +165,24 @@ async def seed_with_tokens(runtime: Any) -> None:
     for role, (token, scope) in retail_tokens.items():
         reach = f"  ({', '.join(scope)})" if scope else ""
         print(f"  {role:16} {token}{reach}", flush=True)
+    users_path = seed_users(UserStore(store.reader), runtime.settings.data_dir)
+    print(f"Web UI users, one per role (username = role; passwords in {users_path}); sign in "
+          f"at http://{runtime.settings.http_host}:{runtime.settings.http_port}/", flush=True)
+
+
+def seed_users(users: UserStore, data_dir: Path) -> Path:
+    """Create one web UI user per role, named after it, with a fresh random password; save
+    them as role, username, password, scope under data_dir (mode 600)."""
+    rows = []
+    for role, scope in (*((r, ()) for r in ROLES), *RETAIL_TOKENS):
+        password = secrets.token_urlsafe(12)
+        users.create_user(role, role, password, scope)
+        rows.append(f"{role}\t{role}\t{password}\t{','.join(scope)}\n")
+    path = data_dir / "demo-users.txt"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    path.write_text("".join(rows))
+    return path
 
 
 def write_tokens(tokens: dict[str, str], data_dir: Path) -> Path:

@@ -83,7 +83,7 @@ def find_fulfilment(request: Request, who: Principal, fulfilment_id: str, *,
 
 
 def context(who: Principal) -> Context:
-    return Context(actor=who.name, source="api", role=who.role)
+    return Context(actor=who.name, source=who.channel, role=who.role)
 
 
 async def run(request: Request, who: Principal, command: Command) -> list[Recorded]:

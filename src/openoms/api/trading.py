@@ -57,8 +57,9 @@ def _ticket(request: Request, order_id: str) -> Ticket:
     return ticket
 
 
-async def _run(request: Request, who: Principal, command: Command, source: str = "api") -> None:
-    ctx = Context(actor=who.name, source=source, role=who.role)
+async def _run(request: Request, who: Principal, command: Command,
+               source: str | None = None) -> None:
+    ctx = Context(actor=who.name, source=source or who.channel, role=who.role)
     await _runtime(request).engine.execute(command, ctx)
 
 

@@ -18,7 +18,7 @@ runner = CliRunner()
 def test_help_lists_every_command() -> None:
     result = runner.invoke(app, ["--help"])
     assert result.exit_code == 0
-    for command in ("serve", "demo", "db", "token", "orders", "session", "fix"):
+    for command in ("serve", "demo", "db", "token", "user", "orders", "session", "fix"):
         assert re.search(rf"\b{command}\b", result.output), command
     orders = runner.invoke(app, ["orders", "--help"]).output
     for command in ("list", "show", "history", "new", "accept", "reject", "route", "cancel",
@@ -97,3 +97,26 @@ def test_db_rebuild_replays_the_journal_into_fresh_read_models(
         return state
 
     assert asyncio.run(reload()) == before
+
+
+def test_user_create_list_passwd_disable(db_url: str, tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENOMS_DATABASE_URL", db_url)
+    monkeypatch.setenv("OPENOMS_DATA_DIR", str(tmp_path))
+    created = runner.invoke(app, ["user", "create", "sam", "--role", "store_associate",
+                                  "--scope", "location:MPLS", "--password-stdin"],
+                            input="pick-pack-ship\n")
+    assert created.exit_code == 0, created.output
+    listed = runner.invoke(app, ["user", "list"])
+    assert listed.output.split() == ["sam", "store_associate", "active", "location:MPLS"]
+    unscoped = runner.invoke(app, ["user", "create", "sue", "--role", "store_associate",
+                                   "--password-stdin"], input="pick-pack-ship\n")
+    assert unscoped.exit_code != 0 and "location:ID" in unscoped.output
+    short = runner.invoke(app, ["user", "passwd", "sam", "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "at least 10" in short.output
+    assert runner.invoke(app, ["user", "passwd", "sam", "--password-stdin"],
+                         input="a new password\n").exit_code == 0
+    assert runner.invoke(app, ["user", "disable", "sam"]).exit_code == 0
+    assert "disabled" in runner.invoke(app, ["user", "list"]).output
+    again = runner.invoke(app, ["user", "disable", "sam"])
+    assert again.exit_code != 0 and "no active user" in again.output

@@ -270,7 +270,7 @@ def test_migration_0003_adds_retail_tables_outbox_and_token_scope(empty_db_url: 
                 "VALUES ('t1', 'old', 'viewer', :digest, :at)"),
                 {"digest": "0" * 64, "at": "2026-11-01T00:00:00+00:00"})
         upgrade(empty_db_url)
-        assert current_revision(empty_db_url) == "0004"  # and 0004 after it
+        assert current_revision(empty_db_url) == "0005"  # and every later one
         with engine.connect() as connection:
             context = MigrationContext.configure(connection)
             # Types, nullability, keys and indexes of every table match the schema.

@@ -12,7 +12,7 @@ def test_migrated_database_has_every_table_and_column_of_the_schema(empty_db_url
     assert current_revision(empty_db_url) is None
     upgrade(empty_db_url)
     upgrade(empty_db_url)  # a second upgrade is a no-op
-    assert current_revision(empty_db_url) == "0004"
+    assert current_revision(empty_db_url) == "0005"
     engine = sa.create_engine(empty_db_url, poolclass=sa.pool.NullPool)
     try:
         inspector = sa.inspect(engine)

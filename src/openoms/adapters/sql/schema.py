@@ -54,6 +54,31 @@ api_tokens = Table(
     Column("scope", Text, nullable=False, server_default=""),
 )
 
+# People who sign in to the web UI: a role and scope like a token's, a password hashed with
+# Argon2id (never the password), disabled rather than deleted so the audit trail keeps names.
+users = Table(
+    "users", metadata,
+    Column("user_id", String(32), primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("role", String(32), nullable=False),
+    Column("scope", Text, nullable=False, server_default=""),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("disabled_at", UtcDateTime, nullable=True),
+)
+
+# Signed-in browser sessions: the cookie's secret stored as a SHA-256 digest, the session's
+# CSRF token, and when it ends (logout or expiry).
+web_sessions = Table(
+    "web_sessions", metadata,
+    Column("session_sha256", String(64), primary_key=True),
+    Column("user_id", String(32), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=True),
+)
+
 
 def _terms(prefix: str = "") -> list[Column[object]]:
     return [Column(f"{prefix}qty", ExactDecimal), Column(f"{prefix}ord_type", String(16)),

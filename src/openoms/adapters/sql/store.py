@@ -346,6 +346,11 @@ class SqlStore:
                                                          m.c.epoch < keep_epoch))
         return int(result.rowcount or 0)
 
+    @property
+    def reader(self) -> sa.Engine:
+        """The pool for reads and for the small writes outside the journal (tokens, users)."""
+        return self._reader
+
     # ------------------------------------------------------------ tokens
 
     def create_token(self, name: str, role: str, scope: Sequence[str] = ()) -> str:
