@@ -1,5 +1,6 @@
 # OpenOMS — `make run` starts the demo, `make test` runs every test. Both set up what they need
-# (`make test` also builds QuickFIX into .venv-bench once, for the FIX interop tests: ~9 min).
+# (`make test` also builds QuickFIX into .venv-bench once, for the FIX interop tests: ~9 min,
+# and installs Debian's chromium for the browser tests when it is missing).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -35,14 +36,21 @@ $(BENCH_VENV)/.installed:
 	$(BENCH_VENV)/bin/pip install --quiet $(QUICKFIX_PIP_ARGS) quickfix==1.16.0
 	touch $@
 
-test: $(STAMP) $(BENCH_VENV)/.installed services
-	$(BIN)/ruff check src tests bench
+# The browser tests drive Debian's Chromium through Playwright (no Playwright browser download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(CHROMIUM):
+	$(SUDO) apt-get install -y chromium || ($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+test: $(STAMP) $(BENCH_VENV)/.installed $(CHROMIUM) services
+	$(BIN)/ruff check src tests bench scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

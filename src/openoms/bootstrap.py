@@ -17,7 +17,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fastapi import FastAPI
-from starlette.responses import RedirectResponse
 
 from openoms import __version__, demo
 from openoms.adapters.fix.config import Role, SessionConfig
@@ -57,6 +56,8 @@ from openoms.trading.domain.model import TimeInForce, VenueKind
 from openoms.trading.module import TradingModel
 from openoms.venues.router import VenueRouter
 from openoms.venues.simulated.exchange import SimulatedExchange
+from openoms.web import install as install_web
+from openoms.web.push import Push
 
 _log = logging.getLogger("openoms")
 SYSTEM = Context(actor="system", source="scheduler")
@@ -237,12 +238,15 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
         runtime = await start_runtime(settings, fix_sessions=sessions)
         app.state.runtime = runtime
         app.state.users = UserStore(runtime.store.reader)
+        app.state.push = push = Push(runtime.commerce.state)
+        runtime.engine.subscribe(push)
         app.state.metrics = system.metrics_registry(runtime)
         if seed_demo and demo.needs_demo(runtime.trading.state):
             await demo.seed_with_tokens(runtime)
         try:
             yield
         finally:
+            push.close()  # end the pages' event streams, or the server waits for them
             await stop_runtime(runtime)
 
     app = FastAPI(title="OpenOMS", version=__version__, lifespan=lifespan,
@@ -277,10 +281,7 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> RedirectResponse:
-        return RedirectResponse("/docs")
+    install_web(app)
 
     return FastPath(app, routes={
         ("POST", f"{trading.router.prefix}/orders"): trading.create_order,

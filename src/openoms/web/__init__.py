@@ -1,0 +1,52 @@
+"""The web UI: server-rendered pages (Jinja2), a little hand-written JavaScript, live updates
+by server-sent events, served by the same process as the API.
+
+``install`` adds the pages, the static files and the HTML error pages to the FastAPI app. The
+areas: ``pages`` (sign-in, home, the change stream), ``trader`` (blotter, order ticket, order
+detail), ``retail`` (orders, customer-service entry, inventory), ``store`` (a store's queue),
+``vendor`` (the vendor portal), ``admin``.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import FastAPI, Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from openoms.api import problems
+from openoms.api.auth import Principal
+from openoms.web import admin, pages, retail, store, trader, vendor
+from openoms.web.templating import PageError, error_page, page_user, render
+
+STATIC = Path(__file__).parent / "static"
+_log = logging.getLogger("openoms.web")
+
+
+def install(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for module in (pages, trader, retail, store, vendor, admin):
+        app.include_router(module.router)
+
+    @app.get("/ui/{rest:path}", include_in_schema=False)
+    async def _unknown(rest: str, who: Annotated[Principal, page_user()]) -> Response:
+        raise PageError(404, f"There is no page /ui/{rest}.")
+
+    @app.exception_handler(PageError)
+    async def _page_error(request: Request, exc: PageError) -> Response:
+        return error_page(request, exc)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        """A page's unexpected error is an HTML page without the trace (which is logged);
+        the API's stays problem+json."""
+        path = request.url.path
+        if not path.startswith(("/ui/", "/login", "/logout")) or path.startswith("/ui/stream"):
+            return problems.unexpected_problem(path)
+        _log.exception("unhandled error on page %s", path)
+        return render(request, "error.html", status=500, who=getattr(request.state, "who", None),
+                      message="The page could not be shown. The error has been logged; "
+                      "please try again.", code=500)

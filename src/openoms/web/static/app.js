@@ -1,0 +1,228 @@
+// OpenOMS pages: a small shared library. No build step, no framework.
+//
+//  OMS.api(method, path, body, headers)  fetch the REST API as the signed-in user (session
+//                               cookie + X-CSRF-Token, and any extra headers such as
+//                               Idempotency-Key); resolves to the JSON body, rejects with an
+//                               OMS.Problem (status, detail, errors[{field, reason}]).
+//  <form data-api="POST /api/v1/x/{id}/y" data-then="reload|stay|go:/ui/...|go-field:KEY">
+//                               sends the form's non-empty fields as JSON ({id} and the like
+//                               are filled from fields of that name, which are not sent) and
+//                               shows each refused field's reason next to it.
+//  OMS.hooks[name] = {body(form), done(data, form)} for forms with data-hook="name".
+//  OMS.live(fn)                 calls fn({area, id, event}) for every change the user may see.
+//  <table data-sortable>, <input data-filter="tableId">: client-side sort and filter.
+"use strict";
+
+const OMS = (() => {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const csrf = meta ? meta.content : "";
+
+  class Problem extends Error {
+    constructor(status, body) {
+      super((body && (body.detail || body.title)) || `HTTP ${status}`);
+      this.status = status;
+      this.errors = (body && body.errors) || [];
+      this.body = body || {};
+    }
+  }
+
+  async function api(method, path, body, headers) {
+    const init = { method, credentials: "same-origin",
+                   headers: Object.assign({ Accept: "application/json" }, headers || {}) };
+    if (method !== "GET" && method !== "HEAD") init.headers["X-CSRF-Token"] = csrf;
+    if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(path, init);
+    } catch (err) {
+      throw new Problem(0, { detail: "The server cannot be reached. Check the connection and retry." });
+    }
+    const text = await response.text();
+    let data = null;
+    if (text) {
+      try { data = JSON.parse(text); } catch (err) { data = { detail: text.slice(0, 200) }; }
+    }
+    if (response.status === 401) {
+      window.location.assign("/login?next=" + encodeURIComponent(location.pathname + location.search));
+      throw new Problem(401, data);
+    }
+    if (!response.ok) throw new Problem(response.status, data);
+    return data;
+  }
+
+  async function fragment(url) {
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) throw new Problem(response.status, { detail: `could not load ${url}` });
+    const template = document.createElement("template");
+    template.innerHTML = await response.text();
+    return template.content;
+  }
+
+  function notice(text, ok) {
+    const box = document.getElementById("notice");
+    if (!box) return;
+    box.textContent = text;
+    box.classList.toggle("ok", !!ok);
+    box.hidden = !text;
+  }
+
+  function clearErrors(form) {
+    form.querySelectorAll("[data-error-for]").forEach((el) => { el.textContent = ""; });
+    form.querySelectorAll('[aria-invalid="true"]').forEach((el) => el.removeAttribute("aria-invalid"));
+    const general = form.querySelector(".form-error");
+    if (general) { general.textContent = ""; general.hidden = true; }
+  }
+
+  function fieldError(form, field, reason) {
+    // "lines.0.qty" is looked for as such, then as "qty" in the 1st line's row, then as "lines".
+    const parts = String(field).split(".");
+    const candidates = [field, parts[parts.length - 1], parts[0]];
+    for (const name of candidates) {
+      const slot = form.querySelector(`[data-error-for="${CSS.escape(name)}"]`);
+      if (slot) {
+        slot.textContent = slot.textContent ? `${slot.textContent}; ${reason}` : reason;
+        const input = form.querySelector(`[name="${CSS.escape(name)}"]`);
+        if (input) input.setAttribute("aria-invalid", "true");
+        return true;
+      }
+    }
+    return false;
+  }
+
+  function showProblem(form, problem) {
+    if (form) clearErrors(form);
+    let placed = false;
+    for (const item of problem.errors || []) {
+      if (form && item.field && fieldError(form, item.field, item.reason)) placed = true;
+    }
+    const general = form && form.querySelector(".form-error");
+    const message = problem.message || "The request failed.";
+    if (!placed || (problem.errors || []).length === 0) {
+      if (general) { general.textContent = message; general.hidden = false; }
+      else notice(message);
+    }
+    const first = form && form.querySelector('[aria-invalid="true"]');
+    if (first) first.focus();
+  }
+
+  function values(form, skip) {
+    const out = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled || (skip && skip.has(el.name))) continue;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) continue;
+      if (el.dataset.send === "no" || el.type === "submit" || el.type === "button") continue;
+      const value = el.type === "checkbox" ? (el.value === "on" ? true : el.value) : el.value.trim();
+      if (value === "") continue;
+      out[el.name] = value;
+    }
+    return out;
+  }
+
+  const hooks = {};
+
+  function bindApiForm(form) {
+    const [method, template] = form.dataset.api.split(" ");
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const used = new Set();
+      const path = template.replace(/\{(\w+)\}/g, (_, key) => {
+        used.add(key);
+        const el = form.elements[key];
+        return encodeURIComponent(el ? el.value : "");
+      });
+      const hook = hooks[form.dataset.hook] || {};
+      const body = hook.body ? hook.body(form) : values(form, used);
+      const buttons = form.querySelectorAll("button");
+      buttons.forEach((b) => { b.disabled = true; });
+      clearErrors(form);
+      try {
+        const data = await api(method, path, method === "GET" ? undefined : body);
+        if (hook.done) { hook.done(data, form); return; }
+        const then = form.dataset.then || "reload";
+        if (then === "reload") location.reload();
+        else if (then.startsWith("go:")) location.assign(then.slice(3));
+        else if (then.startsWith("go-field:")) {
+          const key = then.slice(9);
+          location.assign((form.dataset.goBase || "") + encodeURIComponent(data[key]));
+        } else {
+          notice(form.dataset.ok || "Done.", true);
+          form.reset();
+        }
+      } catch (problem) {
+        showProblem(form, problem);
+      } finally {
+        buttons.forEach((b) => { b.disabled = false; });
+      }
+    });
+  }
+
+  function live(handler) {
+    const dot = document.getElementById("live");  // shown on the pages that are live
+    if (!window.EventSource) return null;
+    if (dot) dot.hidden = false;
+    const source = new EventSource("/ui/stream");
+    const show = (on) => {
+      if (!dot) return;
+      dot.classList.toggle("on", on);
+      dot.title = on ? "Live: changes appear as they happen" : "Reconnecting to live updates…";
+    };
+    source.addEventListener("open", () => show(true));
+    source.addEventListener("error", () => show(false));
+    source.addEventListener("change", (event) => {
+      try { handler(JSON.parse(event.data)); } catch (err) { console.error(err); }
+    });
+    source.addEventListener("resync", () => location.reload());
+    return source;
+  }
+
+  function sortable(table) {
+    table.querySelectorAll("th[data-sort]").forEach((th, _) => {
+      th.tabIndex = 0;
+      const sort = () => {
+        const index = Array.from(th.parentNode.children).indexOf(th);
+        const ascending = th.getAttribute("aria-sort") !== "ascending";
+        table.querySelectorAll("th[aria-sort]").forEach((h) => h.removeAttribute("aria-sort"));
+        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
+        const body = table.tBodies[0];
+        const key = (row) => {
+          const cell = row.children[index];
+          const raw = cell ? (cell.dataset.value ?? cell.textContent.trim()) : "";
+          const number = Number(raw.replace(/,/g, ""));
+          return raw !== "" && !Number.isNaN(number) ? number : raw.toLowerCase();
+        };
+        const rows = Array.from(body.rows);
+        rows.sort((a, b) => {
+          const x = key(a), y = key(b);
+          const order = x < y ? -1 : x > y ? 1 : 0;
+          return ascending ? order : -order;
+        });
+        rows.forEach((row) => body.appendChild(row));
+      };
+      th.addEventListener("click", sort);
+      th.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sort(); } });
+    });
+  }
+
+  function filter(input) {
+    const table = document.getElementById(input.dataset.filter);
+    if (!table) return;
+    input.addEventListener("input", () => {
+      const words = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      for (const row of table.tBodies[0].rows) {
+        const text = row.textContent.toLowerCase();
+        row.hidden = !words.every((w) => text.includes(w));
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll("form[data-api]").forEach(bindApiForm);
+    document.querySelectorAll("table[data-sortable]").forEach(sortable);
+    document.querySelectorAll("input[data-filter]").forEach(filter);
+  });
+
+  return { api, fragment, notice, showProblem, clearErrors, values, hooks, live, sortable, Problem, csrf };
+})();

@@ -1,0 +1,97 @@
+"""The admin pages in a real browser: users, desk reference data, FIX sessions, and who may
+open them."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from webui import DemoServer, sign_in
+
+pytestmark = pytest.mark.slow
+
+
+def _usernames(ui_server: DemoServer) -> set[str]:
+    with httpx.Client(base_url=ui_server.url) as client:
+        response = client.get("/api/v1/users",
+                              headers={"Authorization": f"Bearer {ui_server.tokens['admin']}"})
+    assert response.status_code == 200, response.text
+    return {u["username"] for u in response.json()["users"]}
+
+
+def test_admin_creates_a_store_associate_who_signs_in_to_the_store(
+        as_role: Callable[[str], Page], browser: Browser, ui_server: DemoServer) -> None:
+    page = as_role("admin")
+    page.goto(ui_server.url + "/ui/admin/users")
+    form = page.locator("#user-form")
+    form.get_by_label("Username").fill("mpls-pat")
+    form.get_by_label("Role").select_option("store_associate")
+    form.get_by_label("Scope").fill("location:MPLS")
+    form.get_by_label("Password").fill("short")
+    form.get_by_role("button", name="Create user").click()
+
+    expect(page.locator("#user-password-error")).to_contain_text("at least 10 characters")
+    expect(form.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+    assert "mpls-pat" not in _usernames(ui_server)
+
+    form.get_by_label("Password").fill("pat-the-picker-42")
+    form.get_by_role("button", name="Create user").click()
+    row = page.locator("#users-table tr", has_text="mpls-pat")
+    expect(row).to_contain_text("location:MPLS")
+    expect(row).to_contain_text("store associate")
+
+    context = browser.new_context()
+    try:
+        associate = context.new_page()
+        sign_in(associate, ui_server.url, "mpls-pat", "pat-the-picker-42")
+        expect(associate).to_have_url(re.compile(re.escape(ui_server.url + "/ui/store")))
+        expect(associate.get_by_text("mpls-pat")).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_admin_defines_an_instrument_after_fixing_its_tick_size(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    page = as_role("admin")
+    page.goto(ui_server.url + "/ui/admin/desk")
+    form = page.locator("#instrument-form")
+    form.get_by_label("Symbol").fill("NVDA")
+    form.get_by_label("Name", exact=True).fill("NVIDIA Corp.")
+    form.get_by_label("Tick size").fill("0")
+    form.get_by_label("Reference price").fill("120")
+    form.get_by_role("button", name="Save instrument").click()
+
+    expect(page.locator("#instrument-tick_size-error")).to_contain_text("greater than 0")
+    expect(page.locator("#instruments-table")).not_to_contain_text("NVDA")
+
+    form.get_by_label("Tick size").fill("0.05")
+    form.get_by_role("button", name="Save instrument").click()
+    row = page.locator("#instruments-table tr", has_text="NVDA")
+    expect(row).to_contain_text("NVIDIA Corp.")
+    expect(row).to_contain_text("0.05")
+
+
+def test_fix_sessions_page_lists_the_demo_sessions_with_their_state(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    page = as_role("admin")
+    page.goto(ui_server.url + "/ui/admin/fix")
+    for session_id in ("FIX.4.4:OPENOMS->ACME", "FIX.4.2:OPENOMS->GLOBEX"):
+        row = page.locator("#fix-sessions tr", has_text=session_id)
+        expect(row).to_contain_text("disconnected")
+        expect(row.get_by_role("button", name="Reset numbers")).to_be_visible()
+        expect(row.get_by_role("button", name="Log out")).to_be_hidden()
+
+
+def test_admin_pages_are_refused_to_a_trader(as_role: Callable[[str], Page],
+                                             ui_server: DemoServer) -> None:
+    page = as_role("trader")
+    expect(page.get_by_role("link", name="Admin")).to_have_count(0)
+    for path in ("/ui/admin/users", "/ui/admin", "/ui/admin/desk", "/ui/admin/fix"):
+        response = page.goto(ui_server.url + path)
+        assert response is not None and response.status == 403, path
+        expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+        expect(page.get_by_role("alert").filter(has_text=re.compile("trader"))).to_be_visible()
