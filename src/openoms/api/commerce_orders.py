@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
+import string
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Request
@@ -232,11 +234,17 @@ async def authorize_return(order_id: str, body: s.ReturnBody, request: Request,
                            who: Taker) -> JSONResponse:
     _order(request, order_id)
     records = await run(request, who, cmd.AuthorizeReturn(
-        order_id=order_id, reason=body.reason,
+        order_id=order_id, reason=body.reason, code=return_code(),
         lines=tuple(ev.LineQty(line_id=line.line_id, qty=line.qty) for line in body.lines)))
     rma_id = next(r.event.rma_id for r in records if isinstance(r.event, ev.ReturnAuthorized))
     return JSONResponse(return_view(state(request).returns[rma_id]), status_code=201,
                         headers={"Location": f"{PREFIX}/returns/{rma_id}"})
+
+
+def return_code() -> str:
+    """Six random capital letters that end a new return's number ("RMA7-KQXWBT"): any store
+    may receive a return by its number, so numbers must not be guessable in sequence."""
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(6))
 
 
 def _return(request: Request, rma_id: str) -> Return:

@@ -101,3 +101,23 @@ def test_return_restocked_unit_serves_a_waiting_order(shop: Shop) -> None:
     shop.run(cmd.ReceiveReturn(rma_id=rma, location_id="STP", lines=_receipt(1)))
     assert shop.where(waiting) == {"STP": {"TEE": 1}}
     assert shop.reserved_matches_open_fulfilments()
+
+
+def test_a_returns_number_ends_in_the_callers_random_letters_and_numbers_keep_counting(
+        shop: Shop) -> None:
+    order_id = _shipped(shop, 3)
+    shop.run(cmd.AuthorizeReturn(order_id=order_id, lines=(LineQty(line_id="1", qty=1),),
+                                 code="KQXWBT"))
+    shop.run(cmd.AuthorizeReturn(order_id=order_id, lines=(LineQty(line_id="1", qty=1),),
+                                 code="ABCDEF"))
+    assert shop.state.orders[order_id].rma_ids == ("RMA1-KQXWBT", "RMA2-ABCDEF")
+    assert "RMA1" not in shop.state.returns  # the number alone finds nothing
+
+
+@pytest.mark.parametrize("code", ["kqxwbt", "KQX1BT", "KQX-BT", "ÄBCDEF", "A" * 13])
+def test_a_return_code_other_than_capital_letters_is_refused(shop: Shop, code: str) -> None:
+    order_id = _shipped(shop)
+    with pytest.raises(ValidationError, match="capital letters"):
+        shop.run(cmd.AuthorizeReturn(order_id=order_id, lines=(LineQty(line_id="1", qty=1),),
+                                     code=code))
+    assert shop.state.orders[order_id].rma_ids == ()

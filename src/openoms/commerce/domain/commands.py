@@ -212,6 +212,9 @@ class AuthorizeReturn(Command):
     order_id: str
     lines: tuple[LineQty, ...]
     reason: str = ""
+    # Letters the caller draws at random (the API does) to end the return's number with: any
+    # store receives a return by its number, so the number must not be guessable.
+    code: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -15,6 +15,8 @@ from openoms.commerce.domain.state import CommerceState
 from openoms.core.errors import Conflict, NotFound, ValidationError
 from openoms.core.events import Context, Event
 
+MAX_CODE = 12
+
 
 def authorize_return(s: CommerceState, c: cmd.AuthorizeReturn, ctx: Context,
                      now: datetime) -> list[Event]:
@@ -36,8 +38,12 @@ def authorize_return(s: CommerceState, c: cmd.AuthorizeReturn, ctx: Context,
         if qty > returnable:
             raise Conflict(f"line {line_id} has {returnable} shipped units not yet under a "
                            f"return, not {qty}", field="lines")
+    if c.code and not (len(c.code) <= MAX_CODE and c.code.isascii() and c.code.isalpha()
+                       and c.code.isupper()):
+        raise ValidationError(f"code is 1-{MAX_CODE} capital letters A-Z", field="code")
+    rma_id = f"{s.next_rma_id()}-{c.code}" if c.code else s.next_rma_id()
     return [ev.ReturnAuthorized(
-        order_id=order.order_id, rma_id=s.next_rma_id(), reason=c.reason.strip(),
+        order_id=order.order_id, rma_id=rma_id, reason=c.reason.strip(),
         lines=tuple(ev.LineQty(line_id=line, qty=qty) for line, qty in wanted.items()))]
 
 

@@ -9,6 +9,7 @@ orders at stock locations (the invariant the stateful tests check).
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -397,8 +398,12 @@ def _sku_of(f: Fulfilment, line_id: str) -> str:
 
 
 def _number(identifier: str) -> int:
-    digits = "".join(ch for ch in identifier if ch.isdigit())
-    return int(digits) if digits else 0
+    """The sequence number in an id: the digits after its letters ("R12" 12, "RMA3-KQX" 3)."""
+    found = _NUMBER.match(identifier)
+    return int(found.group(1)) if found else 0
+
+
+_NUMBER = re.compile(r"[A-Za-z]*(\d+)")
 
 
 _NO_STOCK = Stock()
