@@ -69,3 +69,28 @@ def test_a_session_reaches_no_other_roles_data_through_the_api(
         return r.status;
     }""")
     assert refused == 403
+
+
+# Fragment routes the pages fetch for live updates, and a role of those that may not open
+# them: each answers 403 (never the data, never a stack trace) before it looks the id up.
+FRAGMENTS = [
+    ("trader", "/ui/vendor/rows?order_id=R1"),
+    ("customer_service", "/ui/vendor/po/R1-1"),
+    ("store_associate", "/ui/retail/orders/R1/row"),
+    ("vendor", "/ui/retail/orders/R1/live"),
+    ("trader", "/ui/inventory/rows/TEE/MPLS"),
+    ("store_associate", "/ui/inventory/rows/TEE/STP"),  # a store, but not its own
+    ("customer_service", "/ui/blotter/rows?ids=T1"),
+    ("vendor", "/ui/store/MPLS/cards?order_id=R1"),
+]
+
+
+def test_another_roles_fragment_routes_are_refused(as_role: object,
+                                                   ui_server: DemoServer) -> None:
+    pages: dict[str, Page] = {}
+    for role, path in FRAGMENTS:
+        page = pages.get(role) or pages.setdefault(role, as_role(role))  # type: ignore[operator]
+        status = _status(page, ui_server.url + path)
+        assert status == 403, (role, path, status)
+        expect(page.get_by_role("heading", name="Not allowed")).to_be_visible()
+        assert "Traceback" not in page.content()

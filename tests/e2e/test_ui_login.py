@@ -18,7 +18,7 @@ def test_wrong_password_is_refused_next_to_the_form(browser: Browser,
                                                      ui_server: DemoServer) -> None:
     page = browser.new_page()
     try:
-        page.goto(ui_server.url + "/ui/blotter")
+        page.goto(ui_server.url + "/ui/ticket")  # not the trader's home, the blotter
         expect(page).to_have_url(re.compile(r"/login\?next="))  # pages need a session
         page.get_by_label("Username").fill("trader")
         page.get_by_label("Password").fill("not-the-password")
@@ -26,10 +26,10 @@ def test_wrong_password_is_refused_next_to_the_form(browser: Browser,
         expect(page.get_by_role("alert").filter(has_text="Wrong username or password")) \
             .to_be_visible()
         expect(page.get_by_label("Username")).to_have_value("trader")
-        # The right password lands where the user was going.
+        # The right password, at the second try, still lands where the user was going.
         page.get_by_label("Password").fill(ui_server.passwords["trader"])
         page.get_by_role("button", name="Sign in").click()
-        expect(page).to_have_url(ui_server.url + "/ui/blotter")
+        expect(page).to_have_url(ui_server.url + "/ui/ticket")
     finally:
         page.context.close()
 
@@ -107,3 +107,42 @@ def test_repeated_wrong_passwords_pause_that_name(ui_server: DemoServer) -> None
                 "username": "sales", "password": "wrong-password",
                 "login_token": token.group(1)}).status_code)
     assert statuses == [401] * 5 + [429]
+
+
+def test_signing_out_stops_the_live_updates_of_the_sessions_other_tabs(
+        browser: Browser, ui_server: DemoServer) -> None:
+    context = browser.new_context()
+    try:
+        watching = context.new_page()
+        sign_in(watching, ui_server.url, "trader", ui_server.passwords["trader"])
+        expect(watching.locator("#live")).to_have_class(re.compile(r"\bon\b"))
+        leaving = context.new_page()
+        leaving.goto(ui_server.url + "/ui/ticket")
+        leaving.get_by_role("button", name="Sign out").click()
+        expect(leaving).to_have_url(ui_server.url + "/login")
+
+        notice = watching.get_by_role("alert").filter(has_text="Your session has ended")
+        expect(notice).to_be_visible()
+        expect(watching.locator("#live")).not_to_have_class(re.compile(r"\bon\b"))
+        notice.get_by_role("link", name="Sign in again").click()
+        expect(watching).to_have_url(re.compile(r"/login\?next=%2Fui%2Fblotter$"))
+    finally:
+        context.close()
+
+
+def test_sign_in_never_sends_the_browser_off_site(ui_server: DemoServer) -> None:
+    with httpx.Client(base_url=ui_server.url) as client:
+        def post(password: str) -> httpx.Response:
+            token = re.search(r'name="login_token" value="([^"]+)"',
+                              client.get("/login?next=//evil.example/").text)
+            assert token
+            return client.post("/login", data={
+                "username": "viewer", "password": password, "login_token": token.group(1),
+                "next": "//evil.example/"})
+
+        refused = post("not-the-password")
+        assert refused.status_code == 401
+        assert 'name="next" value=""' in refused.text  # not carried to the next try
+        signed = post(ui_server.passwords["viewer"])
+        assert signed.status_code == 303
+        assert signed.headers["location"] == "/ui/blotter"

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from webui import DemoServer
 
@@ -237,3 +237,76 @@ def test_admin_counts_and_sets_safety_stock(as_role: Callable[[str], Page],
     expect(row.locator("[data-col=safety_stock]")).to_have_text("10")
     reserved = int(row.locator("[data-col=reserved]").inner_text())
     expect(row.locator("[data-col=available]")).to_have_text(str(max(50 - reserved - 10, 0)))
+
+
+def _deliver(ui_server: DemoServer, order: dict[str, Any]) -> None:
+    with _client(ui_server, "admin") as api:
+        for f in order["fulfilments"]:
+            delivered = api.post(f"{API}/fulfilments/{f['fulfilment_id']}/deliver")
+            assert delivered.status_code == 200, delivered.text
+
+
+def test_a_status_change_shows_while_a_form_is_half_filled(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    order = _place(ui_server, "Hal Filled", [{"sku": "MUG", "qty": 2}])
+    _ship(ui_server, order)
+    page = as_role("customer_service")
+    page.goto(f"{ui_server.url}/ui/retail/orders/{order['order_id']}")
+    expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
+    units = page.get_by_label(re.compile("Line 1 · MUG: units to return"))
+    units.fill("1")
+    page.get_by_label("Return reason").fill("chipped")
+    page.locator("#timeline").click()  # focus has left the form; what was typed stays
+
+    _deliver(ui_server, order)
+    expect(page.locator("#order-status")).to_have_text("delivered")
+    expect(page.locator("#fulfilments")).to_contain_text("delivered")
+    expect(units).to_have_value("1")
+    expect(page.get_by_label("Return reason")).to_have_value("chipped")
+    page.get_by_role("button", name="Authorise return").click()
+    expect(page.locator("#returns")).to_contain_text("chipped")
+
+
+def test_an_ended_session_stops_the_order_page_without_pasting_the_sign_in_form(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    order = _place(ui_server, "Sam Signedout", [{"sku": "MUG", "qty": 1}])
+    page = as_role("customer_service")
+    page.goto(f"{ui_server.url}/ui/retail/orders/{order['order_id']}")
+    expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
+    page.context.clear_cookies()  # the session is gone for this browser; the stream is open
+
+    _ship(ui_server, order)  # heard: the page tries to read the order again
+    expect(page.get_by_role("alert").filter(has_text="Your session has ended")).to_be_visible()
+    expect(page.locator("#live")).not_to_have_class(re.compile(r"\bon\b"))
+    expect(page.get_by_label("Password")).to_have_count(0)
+    expect(page.get_by_role("heading", name=f"Order {order['order_id']}")).to_be_visible()
+
+
+def test_an_order_changed_again_while_its_row_is_fetched_is_fetched_again(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    order = _place(ui_server, "Dee Dirty", [{"sku": "MUG", "qty": 1}])
+    order_id = order["order_id"]
+    page = as_role("customer_service")
+    row = page.locator(f"#order-{order_id}")
+    expect(row).to_contain_text("open")
+    expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
+    page.evaluate("window.heard = 0; OMS.live((msg) => { window.heard += 1; })")
+    held: list[Route] = []
+
+    def hold_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)  # answered below, with the row as it was before the cancel
+
+    url = f"/ui/retail/orders/{order_id}/row"
+    page.route(f"**{url}*", hold_first)
+    with _client(ui_server, "customer_service") as api:
+        with page.expect_request(f"**{url}*"):
+            assert api.post(f"{API}/orders/{order_id}/payment/capture").status_code == 200
+        paid = page.request.get(ui_server.url + url)  # the browser's session, not routed
+        assert "paid" in paid.text()
+        assert api.post(f"{API}/orders/{order_id}/cancel", json={}).status_code == 200
+    page.wait_for_function("window.heard >= 2")  # the cancel was heard during the fetch
+    held[0].fulfill(response=paid)
+    expect(row).to_contain_text("canceled")

@@ -172,25 +172,41 @@ def test_pickup_order_is_readied_and_handed_over(as_role: Any, ui_server: DemoSe
     expect(lane(page, "Done").get_by_role("article", name=title)).to_contain_text("picked up")
 
 
-def test_a_returned_parcel_is_received_at_the_store(as_role: Any,
-                                                    ui_server: DemoServer) -> None:
-    order = capture(ui_server, [{"sku": "MUG", "qty": 2}])
-    [mine] = [f for f in order["fulfilments"] if f["location_id"] == "MPLS"]
-    store = {"Authorization": f"Bearer {ui_server.tokens['store_associate']}"}
+def shipped_with_a_return(ui_server: DemoServer, order: dict[str, Any], location_id: str,
+                          role: str = "store_associate") -> str:
+    """Ship the order's fulfilment order at location_id (as role), authorise the return of
+    its first line; return the RMA number."""
+    [mine] = [f for f in order["fulfilments"] if f["location_id"] == location_id]
+    worker = {"Authorization": f"Bearer {ui_server.tokens[role]}"}
     service = {"Authorization": f"Bearer {ui_server.tokens['customer_service']}"}
     with httpx.Client(base_url=ui_server.url + API) as client:
         for step in ("accept", "pick", "pack"):
             assert client.post(f"/fulfilments/{mine['fulfilment_id']}/{step}",
-                               headers=store).status_code == 200
-        assert client.post(f"/fulfilments/{mine['fulfilment_id']}/ship", headers=store,
+                               headers=worker).status_code == 200
+        assert client.post(f"/fulfilments/{mine['fulfilment_id']}/ship", headers=worker,
                            json={"carrier": "UPS", "tracking": "1Z1"}).status_code == 200
-        line_id = mine["lines"][0]["line_id"]
+        line = mine["lines"][0]
         rma = client.post(f"/orders/{order['order_id']}/returns", headers=service,
-                          json={"lines": [{"line_id": line_id, "qty": 2}],
+                          json={"lines": [{"line_id": line["line_id"], "qty": line["qty"]}],
                                 "reason": "wrong colour"})
         assert rma.status_code == 201, rma.text
-    rma_id = rma.json()["rma_id"]
+    rma_id: str = rma.json()["rma_id"]
+    return rma_id
 
+
+def find_return(page: Page, rma_id: str) -> Locator:
+    returns = lane(page, "Returns")
+    returns.get_by_label("Return number").fill(rma_id)
+    returns.get_by_role("button", name="Find return").click()
+    found = page.locator("#rma-slot")
+    expect(found).to_contain_text(rma_id)
+    return found
+
+
+def test_a_returned_parcel_is_received_at_the_store(as_role: Any,
+                                                    ui_server: DemoServer) -> None:
+    rma_id = shipped_with_a_return(ui_server, capture(ui_server, [{"sku": "MUG", "qty": 2}]),
+                                   "MPLS")
     page = as_role("store_associate")
     returns = lane(page, "Returns")
     returns.get_by_role("button", name="Find return").click()
@@ -204,3 +220,76 @@ def test_a_returned_parcel_is_received_at_the_store(as_role: Any,
     received = lane(page, "Returns").get_by_role("row", name=re.compile(rf"^{rma_id}\b"))
     expect(received).to_contain_text("wrong colour")
     expect(returns.get_by_role("button", name="Receive at MPLS")).to_have_count(0)
+
+
+def test_any_store_receives_a_return_by_its_number_which_cannot_be_guessed(
+        as_role: Any, ui_server: DemoServer) -> None:
+    # Only the warehouse holds tents: this order never had work at MPLS, but its customer
+    # brings the parcel to the Minneapolis store (bought online, returned in store).
+    warehouse = shipped_with_a_return(
+        ui_server, capture(ui_server, [{"sku": "TENT", "qty": 1}]), "WH", role="admin")
+    # An MPLS order whose parcel came back to the St. Paul store.
+    ours = shipped_with_a_return(ui_server, capture(ui_server, [{"sku": "MUG", "qty": 1}]),
+                                 "MPLS")
+    admin = {"Authorization": f"Bearer {ui_server.tokens['admin']}"}
+    with httpx.Client(base_url=ui_server.url + API, headers=admin) as client:
+        rma = client.get(f"/returns/{ours}").json()
+        received = client.post(f"/returns/{ours}/receive", json={
+            "location_id": "STP", "lines": [{**line, "disposition": "restock"}
+                                            for line in rma["lines"]]})
+        assert received.status_code == 200, received.text
+
+    page = as_role("store_associate")
+    # The number in sequence alone, without its random letters, finds nothing.
+    guessed = warehouse.split("-")[0]
+    assert re.fullmatch(r"RMA\d+-[A-Z]{6}", warehouse), warehouse
+    unknown = find_return(page, "RMA999999").inner_text()
+    assert find_return(page, guessed).inner_text() == unknown.replace("RMA999999", guessed)
+    # Its own order's return shows, without naming the store that received it.
+    expect(find_return(page, ours)).to_have_text(f"Return {ours} was already received.")
+    # The warehouse order's return, by its whole number, is received here.
+    slot = find_return(page, warehouse)
+    expect(slot).to_contain_text("wrong colour")
+    slot.get_by_label("Units of TENT received").fill("1")
+    slot.get_by_role("button", name="Receive at MPLS").click()
+    received = lane(page, "Returns").get_by_role("row", name=re.compile(rf"^{warehouse}\b"))
+    expect(received).to_contain_text("wrong colour")
+    with httpx.Client(base_url=ui_server.url + API, headers=admin) as client:
+        assert client.get(f"/returns/{warehouse}").json()["location_id"] == "MPLS"
+
+
+def test_a_live_change_keeps_what_the_associate_typed_on_a_card(as_role: Any,
+                                                                ui_server: DemoServer) -> None:
+    order = capture(ui_server, [{"sku": "TEE", "qty": 1}, {"sku": "MUG", "qty": 1}])
+    [mine] = [f for f in order["fulfilments"] if f["location_id"] == "MPLS"]
+    store = {"Authorization": f"Bearer {ui_server.tokens['store_associate']}"}
+    service = {"Authorization": f"Bearer {ui_server.tokens['customer_service']}"}
+    with httpx.Client(base_url=ui_server.url + API) as client:
+        assert client.post(f"/fulfilments/{mine['fulfilment_id']}/accept",
+                           headers=store).status_code == 200
+    page = as_role("store_associate")
+    card = lane(page, "To pick").get_by_role(
+        "article", name=re.compile(rf"^Order {order['order_id']} "))
+    card.get_by_text("Problem with this order?").click()
+    reason = card.locator(f"#f-{mine['fulfilment_id']}-reject-reason")
+    reason.fill("aisle flooded")
+    page.get_by_role("heading", name=re.compile("Minneapolis store")).click()  # focus leaves
+    page.evaluate("window.heard = 0; OMS.live(() => { window.heard += 1; })")
+
+    mug = next(line["line_id"] for line in order["lines"] if line["sku"] == "MUG")
+    with httpx.Client(base_url=ui_server.url + API, headers=service) as client:
+        assert client.post(f"/orders/{order['order_id']}/payment/capture").status_code == 200
+        page.wait_for_function("window.heard >= 1")  # heard; nothing on the card changed
+        expect(reason).to_have_value("aisle flooded")
+        expect(card.get_by_role("status")).to_have_count(0)
+        canceled = client.post(f"/orders/{order['order_id']}/cancel",
+                               json={"lines": [{"line_id": mug, "qty": 1}]})
+        assert canceled.status_code == 200, canceled.text
+
+    note = card.get_by_role("status").filter(has_text="This order changed")
+    expect(note).to_be_visible()
+    expect(reason).to_have_value("aisle flooded")
+    note.get_by_role("button", name="Refresh").click()
+    expect(card.get_by_role("row", name=re.compile(r"^MUG\b"))).to_have_count(0)
+    expect(card.get_by_role("row", name=re.compile(r"^TEE\b"))).to_be_visible()
+    expect(note).to_have_count(0)

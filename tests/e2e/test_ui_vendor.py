@@ -122,3 +122,25 @@ def test_another_vendors_purchase_order_is_forbidden(as_role: Any,
     admin.get_by_role("button", name="Accept all lines").click()  # staff may act for a vendor
     expect(admin.locator(".toolbar").get_by_text("accepted")).to_be_visible()
     expect(admin.get_by_role("button", name="Ship")).to_be_visible()
+
+
+def test_a_change_elsewhere_keeps_the_lines_the_vendor_ticked(as_role: Any,
+                                                              ui_server: DemoServer) -> None:
+    order = capture(ui_server, [{"sku": "KAYAK", "qty": 1}, {"sku": "KAYAK", "qty": 1}])
+    po_id = purchase_order(order, "ACME")["fulfilment_id"]
+    page: Page = as_role("vendor")
+    page.goto(f"{ui_server.url}/ui/vendor/po/{po_id}")
+    expect(page.locator("#live")).to_have_class(re.compile(r"\bon\b"))
+    page.evaluate("window.samePage = true")
+    refuse = page.locator("#refuse input[name=refuse]").first
+    refuse.check()
+    page.get_by_role("heading", name=f"Purchase order {po_id}").click()  # focus leaves
+
+    call(ui_server, "customer_service", "POST",
+         f"/orders/{order['order_id']}/payment/capture", {})  # the order changes elsewhere
+    note = page.get_by_role("status").filter(has_text="This order changed")
+    expect(note).to_be_visible()
+    expect(refuse).to_be_checked()
+    assert page.evaluate("window.samePage") is True
+    note.get_by_role("button", name="Refresh").click()
+    expect(refuse).not_to_be_checked()  # reloaded, as served

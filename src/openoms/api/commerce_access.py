@@ -16,7 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from openoms.api.auth import Principal, require, require_reach
-from openoms.commerce.domain.model import Fulfilment, FulfilmentKind
+from openoms.commerce.domain.model import CommerceOrder, Fulfilment, FulfilmentKind
 from openoms.commerce.domain.state import CommerceState
 from openoms.core.errors import UnknownOrder
 from openoms.core.events import Command, Context, Recorded
@@ -80,6 +80,19 @@ def find_fulfilment(request: Request, who: Principal, fulfilment_id: str, *,
         raise UnknownOrder(f"unknown {what}", field="fulfilment_id")
     require_reach(who, f.location_id, what)
     return f
+
+
+def order_in_reach(s: CommerceState, who: Principal, order: CommerceOrder | None) -> bool:
+    """Whether who may reach order: an unscoped role reaches every order, a scoped one (store
+    associate, vendor) an order with a fulfilment order at a location it reaches (the only
+    way into an order it has), and so the order's returns and live changes."""
+    if order is None:
+        return False
+    if who.reach is None:
+        return True
+    fulfilments = s.fulfilments
+    return any(f_id in fulfilments and who.reaches(fulfilments[f_id].location_id)
+               for f_id in order.fulfilment_ids)
 
 
 def context(who: Principal) -> Context:

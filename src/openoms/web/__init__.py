@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -24,6 +25,20 @@ from openoms.web.templating import PageError, error_page, page_user, render
 
 STATIC = Path(__file__).parent / "static"
 _log = logging.getLogger("openoms.web")
+
+
+def _is_page(path: str) -> bool:
+    """Whether path is answered in HTML (the event stream is not a page)."""
+    return path.startswith(("/ui/", "/login", "/logout")) and not path.startswith("/ui/stream")
+
+
+def bad_parameters(exc: RequestValidationError) -> str:
+    """What was wrong with the page's address, by parameter name (never a trace)."""
+    parts = []
+    for err in exc.errors():
+        name = ".".join(str(p) for p in err.get("loc", ()) if p not in ("query", "path"))
+        parts.append(f"{name or 'the address'}: {err.get('msg', 'invalid')}")
+    return "This page's address has a bad parameter — " + "; ".join(parts) + "."
 
 
 def install(app: FastAPI) -> None:
@@ -39,12 +54,20 @@ def install(app: FastAPI) -> None:
     async def _page_error(request: Request, exc: PageError) -> Response:
         return error_page(request, exc)
 
+    @app.exception_handler(RequestValidationError)
+    async def _bad_parameter(request: Request, exc: RequestValidationError) -> Response:
+        """A page's bad query parameter is a 400 page naming it; the API's stays a 422
+        problem+json."""
+        if not _is_page(request.url.path):
+            return problems.validation_problem(exc)
+        return error_page(request, PageError(400, bad_parameters(exc)))
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         """A page's unexpected error is an HTML page without the trace (which is logged);
         the API's stays problem+json."""
         path = request.url.path
-        if not path.startswith(("/ui/", "/login", "/logout")) or path.startswith("/ui/stream"):
+        if not _is_page(path):
             return problems.unexpected_problem(path)
         _log.exception("unhandled error on page %s", path)
         return render(request, "error.html", status=500, who=getattr(request.state, "who", None),

@@ -28,7 +28,7 @@ from openoms.commerce.domain.model import (
     ShortagePolicy,
 )
 from openoms.trading.domain.model import VenueKind
-from openoms.web.templating import PageError, page_numbers, page_user, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,7 +53,6 @@ SECTIONS: Final[tuple[Section, ...]] = (
 )
 
 Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0)]
 
 
 def _sections(who: Principal) -> list[Section]:

@@ -16,7 +16,7 @@ from openoms.api.auth import Principal
 from openoms.api.commerce_views import stock_view
 from openoms.commerce.domain.model import LocationKind
 from openoms.commerce.domain.state import CommerceState
-from openoms.web.templating import PageError, page_numbers, page_user, query_string, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, page_user(auth.INVENTORY_READ)]
@@ -62,7 +62,7 @@ async def inventory_page(
     sku: Annotated[str, Query(max_length=64)] = "",
     location_id: Annotated[str, Query(max_length=64)] = "",
     limit: Annotated[int, Query(ge=1, le=1000)] = PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     _guard(who, location_id)
     s = _state(request)

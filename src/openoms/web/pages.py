@@ -71,10 +71,13 @@ def _safe_next(target: str | None) -> str | None:
 
 
 def _login_page(request: Request, *, error: str = "", username: str = "",
-                status: int = 200) -> Response:
+                status: int = 200, target: str | None = None) -> Response:
+    """The sign-in form; target is where to go after it (the form's own hidden ``next`` when
+    it was posted, else ``?next=``), kept only when it is a path on this site."""
     token = secrets.token_urlsafe(24)
+    wanted = request.query_params.get("next") if target is None else target
     response = render(request, "login.html", status=status, error=error, username=username,
-                      login_token=token, next=_safe_next(request.query_params.get("next")) or "")
+                      login_token=token, next=_safe_next(wanted) or "")
     response.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict",
                         secure=request.url.scheme == "https", path="/login")
     return response
@@ -96,29 +99,30 @@ async def login(request: Request) -> Response:
     form = {k: v[0] for k, v in parse_qs(body.decode("utf-8", "replace")).items()}
     username = form.get("username", "").strip()
     password = form.get("password", "")
+    going = form.get("next", "")
     expected = request.cookies.get(LOGIN_COOKIE, "")
     sent = form.get("login_token", "")
     if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
-        return _login_page(request, username=username, status=403,
+        return _login_page(request, username=username, status=403, target=going,
                            error="The sign-in form expired. Please try again.")
     if not username or not password:
-        return _login_page(request, username=username, status=422,
+        return _login_page(request, username=username, status=422, target=going,
                            error="Enter your username and password.")
     key = (username.lower(), request.client.host if request.client else "")
     wait = throttle.wait(key)
     if wait > 0:
-        return _login_page(request, username=username, status=429,
+        return _login_page(request, username=username, status=429, target=going,
                            error=f"Too many failed sign-ins. Try again in {int(wait) + 1} s.")
     users = request.app.state.users
     opened = await run_in_threadpool(users.login, username, password)
     if opened is None:
         throttle.failed(key)
-        return _login_page(request, username=username, status=401,
+        return _login_page(request, username=username, status=401, target=going,
                            error="Wrong username or password.")
     throttle.succeeded(key)
     secret, info = opened
     who = Principal(info.username, info.role, info.scope, csrf_token=info.csrf_token)
-    target = _safe_next(form.get("next")) or home_of(who)
+    target = _safe_next(going) or home_of(who)
     response = RedirectResponse(target, status_code=303)
     response.set_cookie(auth.SESSION_COOKIE, secret, httponly=True, samesite="lax",
                         secure=request.url.scheme == "https", path="/",
@@ -142,6 +146,7 @@ async def logout(request: Request) -> Response:
                           code=403)
         await run_in_threadpool(request.app.state.users.end_session, cookie)
         request.app.state.runtime.auth.forget(cookie)
+        request.app.state.push.end_session(cookie)  # the session's other tabs stop listening
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(auth.SESSION_COOKIE, path="/")
     return secure(response)
@@ -160,7 +165,21 @@ async def ui_home(who: Annotated[Principal, page_user()]) -> Response:
 
 @router.get("/ui/stream")
 async def stream(request: Request, who: Annotated[Principal, page_user()]) -> Response:
-    """Server-sent events: what changed, for the pages to refresh (see web/push.py)."""
-    return StreamingResponse(request.app.state.push.stream(who),
+    """Server-sent events: what changed, for the pages to refresh (see web/push.py). The
+    stream ends with its session."""
+    cookie = request.cookies.get(auth.SESSION_COOKIE, "")
+    sessions = request.app.state.runtime.auth
+
+    async def alive() -> bool:
+        return await sessions.session(cookie) is not None
+
+    return StreamingResponse(request.app.state.push.stream(who, session=cookie, alive=alive),
                              media_type="text/event-stream",
                              headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"})
+
+
+@router.get("/ui/session")
+async def session_state(request: Request) -> Response:
+    """204 while the session stands, else 401: what a page asks when its stream closed."""
+    who = await signed_in(request)
+    return secure(Response(status_code=204 if who is not None else 401))

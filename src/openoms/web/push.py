@@ -7,20 +7,26 @@ the thing that changed: a ticket's or a retail order's id, ``SKU@LOCATION`` for 
 location's or SKU's id for retail reference data. The page fetches what it shows through the
 same guarded routes as everything else, so a push cannot reveal more than the user may read. A store
 associate or vendor is told only about orders with work at its own locations, and stock at
-them. A client that falls behind gets one ``resync`` instead of an unbounded queue.
+them. A client that falls behind gets one ``resync`` instead of an unbounded queue. A stream
+lives no longer than its session: signing out ends it at once, and the session is checked
+again at least every ``KEEPALIVE_SECONDS`` (a disabled user, a changed password, an expired
+session); the page is told ``ended`` and stops listening.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import hashlib
 import json
 import logging
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Final
 
 from openoms.api import auth
 from openoms.api.auth import Principal
+from openoms.api.commerce_access import order_in_reach
 from openoms.commerce.domain.events import OrderEvent, StockEvent
 from openoms.commerce.domain.state import CommerceState
 from openoms.core.events import Recorded
@@ -30,12 +36,33 @@ QUEUE_LIMIT = 1000
 KEEPALIVE_SECONDS = 15.0
 
 
+# Tells the page its session is over, so it stops listening instead of reconnecting.
+ENDED: Final = "event: ended\ndata: {}\n\n"
+_TICK: Final = object()  # no message came before the next session check
+
+
 @dataclass(eq=False)
 class Subscriber:
     who: Principal
+    session: str = ""  # SHA-256 of the session cookie ('' when not a browser session)
     queue: asyncio.Queue[dict[str, Any] | None] = field(
         default_factory=lambda: asyncio.Queue(QUEUE_LIMIT))
     behind: bool = False
+    ended: bool = False  # its session ended: say so before closing
+
+
+def _digest(session: str) -> str:
+    return hashlib.sha256(session.encode()).hexdigest()
+
+
+def _stop(sub: Subscriber) -> None:
+    """Queue the end of sub's stream, dropping the oldest change if the queue is full."""
+    while True:
+        try:
+            sub.queue.put_nowait(None)
+            return
+        except asyncio.QueueFull:
+            sub.queue.get_nowait()
 
 
 def describe(recorded: Recorded) -> dict[str, Any]:
@@ -90,26 +117,41 @@ class Push:
         if who.reach is None:
             return who.can(auth.RETAIL_READ) or who.can(auth.FULFILMENT_READ) \
                 or who.can(auth.PO_READ)
-        order = self._commerce.orders.get(stream)
-        if order is None:
-            return False
-        fulfilments = self._commerce.fulfilments
-        return any(f_id in fulfilments and who.reaches(fulfilments[f_id].location_id)
-                   for f_id in order.fulfilment_ids)
+        return order_in_reach(self._commerce, who, self._commerce.orders.get(stream))
 
-    async def stream(self, who: Principal) -> AsyncIterator[str]:
-        """Server-sent events for one page until it disconnects or the server stops."""
-        sub = Subscriber(who)
+    async def stream(self, who: Principal, *, session: str = "",
+                     alive: Callable[[], Awaitable[bool]] | None = None) -> AsyncIterator[str]:
+        """Server-sent events for one page until it disconnects, its session ends or the
+        server stops.
+
+        session names the browser session (its cookie) so that signing out ends its streams
+        at once; alive is asked at least every KEEPALIVE_SECONDS whether the session still
+        stands (disabled users, changed passwords and expired sessions end the stream then).
+        """
+        sub = Subscriber(who, session=_digest(session) if session else "")
         self._subscribers.add(sub)
+        loop = asyncio.get_running_loop()
         try:
             yield "retry: 2000\n\n"
+            check_at = loop.time() + KEEPALIVE_SECONDS
             while True:
-                try:
-                    message = await asyncio.wait_for(sub.queue.get(), KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
-                    continue
+                message: object = _TICK
+                wait = check_at - loop.time()
+                if wait > 0:
+                    with contextlib.suppress(TimeoutError):
+                        message = await asyncio.wait_for(sub.queue.get(), wait)
+                if message is _TICK or loop.time() >= check_at:
+                    # Checked on a clock, not only when idle: a busy stream must end too.
+                    check_at = loop.time() + KEEPALIVE_SECONDS
+                    if alive is not None and not await alive():
+                        yield ENDED
+                        return
+                    if message is _TICK:
+                        yield ": keep-alive\n\n"
+                        continue
                 if message is None:
+                    if sub.ended:
+                        yield ENDED
                     return
                 yield f"event: change\ndata: {json.dumps(message)}\n\n"
                 if sub.behind and sub.queue.empty():
@@ -118,15 +160,18 @@ class Push:
         finally:
             self._subscribers.discard(sub)
 
+    def end_session(self, session: str) -> None:
+        """End the streams of one browser session (it signed out)."""
+        key = _digest(session)
+        for sub in list(self._subscribers):
+            if sub.session == key:
+                sub.ended = True
+                _stop(sub)
+
     def close(self) -> None:
         """End every stream (the server is stopping)."""
         for sub in list(self._subscribers):
-            while True:
-                try:
-                    sub.queue.put_nowait(None)
-                    break
-                except asyncio.QueueFull:
-                    sub.queue.get_nowait()
+            _stop(sub)
 
     @property
     def connected(self) -> int:

@@ -30,7 +30,7 @@ from openoms.commerce.domain.model import (
 )
 from openoms.commerce.domain.state import CommerceState
 from openoms.web import inventory
-from openoms.web.templating import PageError, page_numbers, page_user, query_string, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(inventory.router)
@@ -93,7 +93,7 @@ async def orders_page(
     channel: Annotated[str, Query(max_length=40)] = "",
     q: Annotated[str, Query(max_length=200)] = "",
     limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     s = commerce(request)
     status = status if status in {v.value for v in OrderStatus} else ""

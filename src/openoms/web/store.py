@@ -30,7 +30,7 @@ from openoms.commerce.domain.model import (
 )
 from openoms.commerce.domain.state import CommerceState
 from openoms.commerce.domain.states import FULFILMENT_TRANSITIONS
-from openoms.web.templating import PageError, page_numbers, page_user, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, render
 
 router = APIRouter(include_in_schema=False)
 Worker = Annotated[Principal, page_user(auth.FULFILMENT_WORK)]
@@ -114,7 +114,7 @@ def card(s: CommerceState, f: Fulfilment) -> dict[str, Any]:
             "created_at": f.created_at, "carrier": f.carrier, "tracking": f.tracking,
             "reason": f.reason, "customer": order.customer.name,
             "phone": order.customer.phone, "ship_to_name": a.name or order.customer.name,
-            "address": address, "version": s.versions.get(f.order_id, 0),
+            "address": address, "version": s.versions.get(f"corder:{f.order_id}", 0),
             "can": actions(f), "api": API + f.fulfilment_id}
 
 
@@ -174,7 +174,7 @@ async def choose_store(request: Request, who: Worker) -> Response:
 async def store_page(
     request: Request, location_id: str, who: Worker, show: str = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     s = state(request)
     loc = find_location(s, who, location_id)
@@ -240,14 +240,19 @@ def received_returns(s: CommerceState, location_id: str, limit: int = 10
 @router.get("/ui/store/{location_id}/return")
 async def return_form(request: Request, location_id: str, who: Worker,
                       rma_id: str = "") -> Response:
-    """The receiving form of one return authorisation (a fragment of the store page)."""
+    """The receiving form of one return authorisation (a fragment of the store page). Any
+    store receives a return by its number (bought online, returned in store); numbers end in
+    random letters, so they cannot be guessed."""
     if not who.can(auth.RETAIL_RETURN):
         raise PageError(403, "Your role may not receive returns.")
     s = state(request)
     loc = find_location(s, who, location_id)
     rma = s.returns.get(rma_id.strip())
     lines = []
+    received_at = ""
     if rma is not None:
+        if rma.location_id and who.reaches(rma.location_id):
+            received_at = rma.location_id  # another store's name is not this store's business
         order = s.orders.get(rma.order_id)
         for r in rma.lines:
             line = order.lines.get(r.line_id) if order else None
@@ -256,4 +261,4 @@ async def return_form(request: Request, location_id: str, who: Worker,
                           "sku": line.sku if line else r.line_id,
                           "name": sku.name if sku else ""})
     return render(request, "store/return_form.html", who=who, loc=loc, rma=rma,
-                  rma_id=rma_id.strip(), lines=lines)
+                  rma_id=rma_id.strip(), lines=lines, received_at=received_at)

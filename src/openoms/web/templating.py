@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Annotated, Any, Final
 from urllib.parse import quote
 
-from fastapi import Depends, Request
+from fastapi import Depends, Query, Request
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
@@ -129,6 +129,12 @@ def page_user(*permissions: str) -> Any:
         return who
 
     return Depends(check)
+
+
+# Where a paginated page may start: far past any real table, yet a number every slice and
+# iterator takes (an unbounded one made itertools.islice fail with a 500).
+MAX_OFFSET: Final = 10**9
+Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 def page_numbers(total: int, limit: int, offset: int) -> dict[str, Any]:

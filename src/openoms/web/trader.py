@@ -31,12 +31,13 @@ from openoms.trading.domain.model import (
     TimeInForce,
 )
 from openoms.trading.domain.state import TradingState
-from openoms.web.templating import PageError, page_numbers, page_user, query_string, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
 
 Reader = Annotated[Principal, page_user("read")]
 Creator = Annotated[Principal, page_user("order:create")]
+Name = Annotated[str, Query(max_length=64)]  # an account id or a symbol in a filter
 
 SWATCHES: Final = 12  # colours in app.css (.sw-0 ... .sw-11)
 RECENT_FILLS: Final = 50
@@ -180,10 +181,10 @@ def _statuses(raw: list[str] | None) -> set[OrderStatus]:
 
 @router.get("/ui/blotter")
 async def blotter(request: Request, who: Reader,
-                  status: Annotated[list[str] | None, Query()] = None,
-                  account_id: str = "", symbol: str = "", open_only: bool = False,
+                  status: Annotated[list[str] | None, Query(max_length=20)] = None,
+                  account_id: Name = "", symbol: Name = "", open_only: bool = False,
                   limit: Annotated[int, Query(ge=1, le=500)] = 50,
-                  offset: Annotated[int, Query(ge=0)] = 0) -> Response:
+                  offset: Offset = 0) -> Response:
     state, zone = _state(request), _tz(request)
     wanted = _statuses(status)
     matches = _blotter_order(state, wanted, account_id, symbol, open_only)
@@ -202,9 +203,10 @@ async def blotter(request: Request, who: Reader,
 
 
 @router.get("/ui/blotter/rows")
-async def blotter_rows(request: Request, who: Reader, ids: str = "",
-                       status: Annotated[list[str] | None, Query()] = None,
-                       account_id: str = "", symbol: str = "",
+async def blotter_rows(request: Request, who: Reader,
+                       ids: Annotated[str, Query(max_length=MAX_IDS * 65)] = "",
+                       status: Annotated[list[str] | None, Query(max_length=20)] = None,
+                       account_id: Name = "", symbol: Name = "",
                        open_only: bool = False) -> Response:
     """Rows of the named tickets and their children, for a live swap (``data-match`` tells
     whether a ticket fits the page's filters, so a new one is added only where it belongs)."""

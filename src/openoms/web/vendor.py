@@ -30,10 +30,11 @@ from openoms.commerce.domain.model import (
 )
 from openoms.commerce.domain.state import CommerceState
 from openoms.commerce.domain.states import FULFILMENT_TRANSITIONS
-from openoms.web.templating import PageError, page_numbers, page_user, query_string, render
+from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
 Vendor = Annotated[Principal, page_user(auth.PO_WORK)]
+Name = Annotated[str, Query(max_length=64)]  # an id or a status in the query string
 API: Final = "/api/v1/commerce/purchase-orders/"
 
 # The status filter: open work first, then every status by name.
@@ -111,9 +112,9 @@ def _filters(s: CommerceState, who: Principal, vendor_id: str, status: str) -> N
 
 @router.get("/ui/vendor")
 async def purchase_orders(
-    request: Request, who: Vendor, vendor_id: str = "", status: str = "",
+    request: Request, who: Vendor, vendor_id: Name = "", status: Name = "",
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> Response:
     s = state(request)
     _filters(s, who, vendor_id, status)
@@ -127,8 +128,8 @@ async def purchase_orders(
 
 
 @router.get("/ui/vendor/rows")
-async def purchase_order_rows(request: Request, who: Vendor, order_id: str = "",
-                              vendor_id: str = "", status: str = "") -> Response:
+async def purchase_order_rows(request: Request, who: Vendor, order_id: Name = "",
+                              vendor_id: Name = "", status: Name = "") -> Response:
     """The rows of one order's purchase orders that the list shows (a live fragment)."""
     s = state(request)
     _filters(s, who, vendor_id, status)

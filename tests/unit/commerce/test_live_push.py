@@ -1,5 +1,6 @@
 """Who hears of which change on the web UI's live stream (web/push.py): the same reach as the
-API's reads, and a slow page is told to reload instead of queueing without end."""
+API's reads, a slow page is told to reload instead of queueing without end, and a stream ends
+with its session (signed out, or found gone at a periodic check)."""
 
 from __future__ import annotations
 
@@ -127,3 +128,74 @@ def test_a_page_that_falls_behind_is_told_to_reload_once(
     # The three that fit the queue, then one resync instead of the seven that did not.
     assert kinds == ["event: change"] * 3 + ["event: resync", "event: change"]
     assert "T-00000099" in texts[-1]
+
+
+def test_a_stream_ends_once_its_session_is_gone(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(push_module, "KEEPALIVE_SECONDS", 0.01)
+    push = Push(shop.state)
+    answers = iter([True, False])  # signed in at the first check, gone at the second
+
+    async def alive() -> bool:
+        return next(answers)
+
+    async def run() -> list[str]:
+        texts = []
+        async for text in push.stream(TRADER, session="cookie", alive=alive):
+            texts.append(text)
+            if len(texts) > 5:
+                break
+        return texts
+
+    texts = asyncio.run(run())
+    assert texts[1:] == [": keep-alive\n\n", "event: ended\ndata: {}\n\n"]
+    assert push.connected == 0
+
+
+def test_a_busy_stream_checks_its_session_too(
+        shop: Shop, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(push_module, "KEEPALIVE_SECONDS", 0.05)
+    push = Push(shop.state)
+
+    async def alive() -> bool:
+        return False
+
+    async def run() -> list[str]:
+        stream = push.stream(TRADER, session="cookie", alive=alive)
+        await anext(stream)
+        texts: list[str] = []
+        for n in range(1000):  # a change every few milliseconds: never idle
+            push([recorded(TicketAccepted(order_id=f"T-{n:08d}"), n)])
+            texts.append(await asyncio.wait_for(anext(stream), 1))
+            if texts[-1].startswith("event: ended"):
+                return texts
+            await asyncio.sleep(0.002)
+        return texts
+
+    texts = asyncio.run(run())
+    assert texts[-1] == "event: ended\ndata: {}\n\n"
+    assert len(texts) < 1000
+
+
+def test_signing_out_ends_that_sessions_streams_only(shop: Shop) -> None:
+    push = Push(shop.state)
+
+    async def run() -> tuple[list[str], str]:
+        mine = push.stream(TRADER, session="mine")
+        other = push.stream(TRADER, session="other")
+        await anext(mine)
+        await anext(other)
+        got_mine = asyncio.ensure_future(anext(mine))
+        got_other = asyncio.ensure_future(anext(other))
+        await asyncio.sleep(0)
+        push.end_session("mine")
+        texts = [await asyncio.wait_for(got_mine, 1)]
+        texts += [text async for text in mine]  # what it says after that, if anything
+        push([recorded(TicketAccepted(order_id="T-00000007"))])
+        still = await asyncio.wait_for(got_other, 1)
+        push.close()
+        return texts, still
+
+    ended, still = asyncio.run(run())
+    assert ended == ["event: ended\ndata: {}\n\n"]  # and nothing after it
+    assert still.startswith("event: change") and "T-00000007" in still

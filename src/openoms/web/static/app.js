@@ -9,7 +9,12 @@
 //                               are filled from fields of that name, which are not sent) and
 //                               shows each refused field's reason next to it.
 //  OMS.hooks[name] = {body(form), done(data, form)} for forms with data-hook="name".
-//  OMS.live(fn)                 calls fn({area, id, event}) for every change the user may see.
+//  OMS.live(fn, {reopened})     calls fn({area, id, event}) for every change the user may see,
+//                               and reopened() after the stream reconnected (changes may have
+//                               been missed: re-read what the page shows).
+//  OMS.fragment(url)            a page route's HTML; a session that ended stops live updates.
+//  OMS.busy(part), OMS.staleNote(part, show)  a part the user is filling in is not replaced by
+//                               a live refresh; the note says it changed and offers to show it.
 //  <table data-sortable>, <input data-filter="tableId">: client-side sort and filter.
 "use strict";
 
@@ -53,8 +58,25 @@ const OMS = (() => {
     return data;
   }
 
+  // An HTML fragment of a page route. A session that ended (the route answers with a
+  // redirect to the sign-in page, or 401) or access that was withdrawn (403) stops the live
+  // updates and says so: the sign-in page is never pasted into the page.
   async function fragment(url) {
-    const response = await fetch(url, { credentials: "same-origin" });
+    let response;
+    try {
+      response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
+    } catch (err) {
+      throw new Problem(0, { detail: "The server cannot be reached. Check the connection and retry." });
+    }
+    const toLogin = response.redirected && new URL(response.url).pathname === "/login";
+    if (toLogin || response.status === 401) {
+      sessionEnded();
+      throw new Problem(401, { detail: "the session has ended" });
+    }
+    if (response.status === 403) {
+      stopLive("Live updates stopped: your access to this page has changed. Reload the page.");
+      throw new Problem(403, { detail: `not allowed: ${url}` });
+    }
     if (!response.ok) throw new Problem(response.status, { detail: `could not load ${url}` });
     const template = document.createElement("template");
     template.innerHTML = await response.text();
@@ -159,23 +181,128 @@ const OMS = (() => {
     });
   }
 
-  function live(handler) {
-    const dot = document.getElementById("live");  // shown on the pages that are live
-    if (!window.EventSource) return null;
-    if (dot) dot.hidden = false;
-    const source = new EventSource("/ui/stream");
-    const show = (on) => {
-      if (!dot) return;
-      dot.classList.toggle("on", on);
-      dot.title = on ? "Live: changes appear as they happen" : "Reconnecting to live updates…";
-    };
-    source.addEventListener("open", () => show(true));
-    source.addEventListener("error", () => show(false));
-    source.addEventListener("change", (event) => {
-      try { handler(JSON.parse(event.data)); } catch (err) { console.error(err); }
+  // One event stream per page, shared by every handler on it. After the first "open", each
+  // one (a reconnection: changes may have been missed meanwhile) calls the reopened hooks,
+  // which re-read what the page shows.
+  const handlers = [];
+  const reopenHooks = [];
+  let source = null;
+  let over = false;
+
+  function markLive(on, title) {
+    const dot = document.getElementById("live");
+    if (!dot) return;
+    dot.classList.toggle("on", on);
+    dot.title = title;
+  }
+
+  function connect() {
+    if (over) return;
+    let opened = Boolean(source);
+    source = new EventSource("/ui/stream");
+    const mine = source;
+    mine.addEventListener("open", () => {
+      markLive(true, "Live: changes appear as they happen");
+      if (opened) reopenHooks.forEach((hook) => { try { hook(); } catch (err) { console.error(err); } });
+      opened = true;
     });
-    source.addEventListener("resync", () => location.reload());
+    mine.addEventListener("error", () => {
+      markLive(false, "Reconnecting to live updates…");
+      // The browser retries by itself unless the answer was not a stream (signed out, or an
+      // error page): then ask whether the session stands, and retry or say it ended.
+      if (mine.readyState === EventSource.CLOSED && mine === source) setTimeout(probe, 1000);
+    });
+    mine.addEventListener("change", (event) => {
+      const msg = JSON.parse(event.data);
+      handlers.forEach((handler) => { try { handler(msg); } catch (err) { console.error(err); } });
+    });
+    mine.addEventListener("resync", () => location.reload());
+    mine.addEventListener("ended", sessionEnded);
+  }
+
+  async function probe() {
+    if (over) return;
+    try {
+      const response = await fetch("/ui/session", { credentials: "same-origin" });
+      if (response.status === 401) { sessionEnded(); return; }
+    } catch (err) { /* the server is down: try again */ }
+    setTimeout(connect, 2000);
+  }
+
+  // Stop listening for good and tell the user why (the notice stays until they act).
+  function stopLive(message, link) {
+    if (over) return;
+    over = true;
+    if (source) source.close();
+    markLive(false, "Live updates stopped");
+    const box = document.getElementById("notice");
+    if (!box) return;
+    box.textContent = message + " ";
+    box.classList.remove("ok");
+    if (link) {
+      const a = document.createElement("a");
+      a.href = link.href;
+      a.textContent = link.text;
+      box.appendChild(a);
+    }
+    box.hidden = false;
+  }
+
+  function sessionEnded() {
+    const here = location.pathname + location.search;
+    stopLive("Your session has ended (signed out, expired or disabled): this page no longer updates.",
+             { href: "/login?next=" + encodeURIComponent(here), text: "Sign in again" });
+  }
+
+  function live(handler, options) {
+    if (!window.EventSource) return null;
+    const dot = document.getElementById("live");  // shown on the pages that are live
+    if (dot) dot.hidden = false;
+    handlers.push(handler);
+    if (options && options.reopened) reopenHooks.push(options.reopened);
+    if (!source) connect();
     return source;
+  }
+
+  // Whether the user changed a field from what the page was served with.
+  function edited(el) {
+    if (el.tagName === "SELECT") {
+      const initial = Math.max(Array.from(el.options).findIndex((o) => o.defaultSelected), 0);
+      return el.selectedIndex !== initial;
+    }
+    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
+    if (el.type === "hidden" || el.type === "submit" || el.type === "button") return false;
+    return el.value !== el.defaultValue;
+  }
+
+  // A part of the page is busy while the user types in it, has changed any of its fields or
+  // has an error shown in it: a live refresh must not take that away.
+  function busy(part) {
+    const active = document.activeElement;
+    if (active && part.contains(active) && /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName)) return true;
+    if (Array.from(part.querySelectorAll("input, select, textarea")).some(edited)) return true;
+    return Array.from(part.querySelectorAll("[data-error-for], .form-error"))
+      .some((el) => !el.hidden && el.textContent.trim() !== "");
+  }
+
+  // Say in a busy part that what it shows changed meanwhile; the button shows the change
+  // (dropping what was typed there). Idempotent: one note per part.
+  function staleNote(part, show) {
+    let note = part.querySelector(":scope > .stale-note");
+    if (!note) {
+      note = document.createElement("p");
+      note.className = "stale-note";
+      note.setAttribute("role", "status");
+      note.append("This order changed while you were filling this in. ");
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "small";
+      button.textContent = "Refresh";
+      note.appendChild(button);
+      part.prepend(note);
+    }
+    note.querySelector("button").onclick = show;
+    return note;
   }
 
   function sortable(table) {
@@ -224,5 +351,6 @@ const OMS = (() => {
     document.querySelectorAll("input[data-filter]").forEach(filter);
   });
 
-  return { api, fragment, notice, showProblem, clearErrors, values, hooks, live, sortable, Problem, csrf };
+  return { api, fragment, notice, showProblem, clearErrors, values, hooks, live, sortable, Problem, csrf,
+           busy, staleNote };
 })();

@@ -34,13 +34,20 @@
       && (!table.dataset.location || table.dataset.location === location);
   }
 
+  // After a reconnection the rows are read again as the page would show them now.
+  async function catchUp() {
+    const page = await OMS.fragment(location.pathname + location.search);
+    const body = page.querySelector("#stock tbody");
+    if (body) table.tBodies[0].replaceChildren(...Array.from(body.rows));
+  }
+
   if (table) {
     OMS.live((msg) => {
       if (msg.area !== "stock") return;
       const stream = msg.stream || msg.id;
       const [sku, location] = (stream.startsWith("stock:") ? stream.slice(6) : msg.id).split("@");
       refreshRow(sku, location, wanted(sku, location)).catch(console.error);
-    });
+    }, { reopened: () => { catchUp().catch(console.error); } });
   }
 
   if (!dialog) return;

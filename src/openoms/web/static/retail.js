@@ -41,35 +41,57 @@
     const offset = Number(table.dataset.offset || 0);
     const limit = Number(table.dataset.limit || 50);
     const filters = table.dataset.filters || "";
-    const pending = new Set();
-    OMS.live(async (msg) => {
-      if (msg.area !== "retail") return;
-      const orderId = key(msg, "corder:");
-      if (pending.has(orderId)) return;
-      pending.add(orderId);
-      try {
-        const existing = document.getElementById("order-" + orderId);
-        if (!existing && offset !== 0) return; // new orders show on the first page only
-        const url = `/ui/retail/orders/${encodeURIComponent(orderId)}/row` + (existing ? "" : filters ? "?" + filters : "");
-        const fragment = await OMS.fragment(url);
-        const row = fragment.querySelector("tr");
-        if (!row) return;
-        const current = document.getElementById("order-" + orderId);
-        const body = table.tBodies[0];
-        if (current) current.replaceWith(row);
-        else {
-          body.insertBefore(row, body.firstChild);
-          while (body.rows.length > limit) body.deleteRow(body.rows.length - 1);
-          const empty = document.getElementById("orders-empty");
-          if (empty) empty.hidden = true;
-        }
-        flash(row);
-      } catch (err) {
-        console.error(err);
-      } finally {
-        pending.delete(orderId);
+    const inFlight = new Set();
+    const dirty = new Set();  // changed again while its row was being fetched
+
+    async function fetchRow(orderId) {
+      const existing = document.getElementById("order-" + orderId);
+      if (!existing && offset !== 0) return; // new orders show on the first page only
+      const url = `/ui/retail/orders/${encodeURIComponent(orderId)}/row` + (existing ? "" : filters ? "?" + filters : "");
+      const fragment = await OMS.fragment(url);
+      const row = fragment.querySelector("tr");
+      if (!row) return;
+      const current = document.getElementById("order-" + orderId);
+      const body = table.tBodies[0];
+      if (current) current.replaceWith(row);
+      else {
+        body.insertBefore(row, body.firstChild);
+        while (body.rows.length > limit) body.deleteRow(body.rows.length - 1);
+        const empty = document.getElementById("orders-empty");
+        if (empty) empty.hidden = true;
       }
-    });
+      flash(row);
+    }
+
+    // One fetch per order at a time; a change heard meanwhile fetches it once more after.
+    async function refreshRow(orderId) {
+      if (inFlight.has(orderId)) { dirty.add(orderId); return; }
+      inFlight.add(orderId);
+      try {
+        do {
+          dirty.delete(orderId);
+          try { await fetchRow(orderId); } catch (err) { console.error(err); }
+        } while (dirty.has(orderId));
+      } finally {
+        inFlight.delete(orderId);
+      }
+    }
+
+    // After a reconnection: the rows on screen, and on the first page the orders that came in
+    // while the stream was down (the page's own rows, read again).
+    async function catchUp() {
+      const ids = new Set(Array.from(table.tBodies[0].rows, (row) => row.dataset.orderId));
+      if (offset === 0) {
+        const page = await OMS.fragment(location.pathname + location.search);
+        Array.from(page.querySelectorAll("#orders tbody tr")).reverse()
+          .forEach((row) => ids.add(row.dataset.orderId));
+      }
+      for (const orderId of ids) if (orderId) await refreshRow(orderId);
+    }
+
+    OMS.live((msg) => {
+      if (msg.area === "retail") refreshRow(key(msg, "corder:"));
+    }, { reopened: () => { catchUp().catch(console.error); } });
   }
 
   // ------------------------------------------------------------ order entry
@@ -195,29 +217,60 @@
 
   function orderPage(root) {
     const orderId = root.dataset.orderId;
-    let stale = false;
-    let latest = 0;      // the newest refresh asked for; an older answer is dropped
-    let forced = false;  // a refresh after the user's own action replaces what they typed
+    const url = `/ui/retail/orders/${encodeURIComponent(orderId)}/live`;
+    let latest = 0;  // the newest refresh asked for; an older answer is dropped
+    const take = new Set();  // parts to replace even if busy, until a refresh has replaced them
+    let running = null;
+    let again = false;
 
-    // Re-read the order. Whether the user is typing is checked when the answer arrives,
-    // not when it is asked for: a live update must not wipe a value or an error shown
-    // next to a field while the request was on its way.
-    async function refresh(force) {
-      const mine = ++latest;
-      forced = forced || Boolean(force);
-      const fragment = await OMS.fragment(`/ui/retail/orders/${encodeURIComponent(orderId)}/live`);
-      if (mine !== latest) return;
-      if (!forced && busy()) { stale = true; return; }
+    const partOf = (el) => el.closest("[data-part]");
+    const textOf = (part) => {
+      const note = part.querySelector(":scope > .stale-note");
+      return part.textContent.replace(note ? note.textContent : "", "");
+    };
+
+    // Swap in the fresh order, except the parts the user is filling in: those keep what they
+    // typed (moved into the fresh page, focus and caret kept) and say when the order changed
+    // under them. take: parts replaced even so (after the user's own action, or "Refresh"),
+    // kept until an answer lands, so a newer live refresh does not lose them.
+    // Whether a part is busy is checked when the answer arrives, not when it was asked for.
+    function apply(fragment) {
+      const lost = [];
+      for (const old of root.querySelectorAll("[data-part]")) {
+        if (take.has(old.dataset.part) || !OMS.busy(old)) continue;
+        const fresh = fragment.querySelector(`[data-part="${CSS.escape(old.dataset.part)}"]`);
+        if (!fresh) { lost.push(old.dataset.title || old.dataset.part); continue; }
+        const changed = textOf(old) !== fresh.textContent;
+        fresh.replaceWith(old);
+        if (changed) OMS.staleNote(old, () => refresh(old.dataset.part));
+      }
+      const active = document.activeElement;
+      let caret = null;
+      try { caret = [active.selectionStart, active.selectionEnd]; } catch (err) { /* no caret */ }
       root.replaceChildren(fragment);
-      stale = false;
-      forced = false;
+      take.clear();
+      if (active && root.contains(active) && document.activeElement !== active) {
+        active.focus({ preventScroll: true });
+        try { if (caret && caret[0] !== null) active.setSelectionRange(caret[0], caret[1]); } catch (err) { /* number inputs */ }
+      }
+      if (lost.length) OMS.notice(`This order changed: ${lost.join(", ")} is no longer possible.`);
     }
 
-    // Someone typing in an action form keeps the page until they act or leave the form.
-    function busy() {
-      const active = document.activeElement;
-      if (active && root.contains(active) && active.form) return true;
-      return Array.from(root.querySelectorAll("input:not([type=hidden])")).some((el) => el.value !== el.defaultValue);
+    async function refresh(part) {
+      const mine = ++latest;
+      if (part) take.add(part);
+      const fragment = await OMS.fragment(url);
+      if (mine !== latest) return;
+      apply(fragment);
+    }
+
+    // One refresh at a time; changes heard meanwhile make one more afterwards.
+    function schedule() {
+      if (running) { again = true; return; }
+      running = refresh().catch(console.error).finally(() => {
+        running = null;
+        if (again) { again = false; schedule(); }
+      });
     }
 
     root.addEventListener("submit", async (event) => {
@@ -243,7 +296,8 @@
       buttons.forEach((b) => { b.disabled = true; });
       try {
         await OMS.api(method, path, body);
-        await refresh(true);
+        const part = partOf(form);
+        await refresh(part ? part.dataset.part : undefined);
         OMS.notice("Done: the order is updated.", true);
       } catch (problem) {
         const rename = ids ? (field) => field.replace(/^lines\.(\d+)\.(qty|line_id)$/, (_, n) => `line:${ids[Number(n)]}`) : null;
@@ -252,15 +306,17 @@
       }
     });
 
+    // A part left as it was served lets a held-back change in.
     root.addEventListener("focusout", () => {
-      setTimeout(() => { if (stale && !busy()) refresh().catch(console.error); }, 0);
+      setTimeout(() => {
+        const held = Array.from(root.querySelectorAll(".stale-note"), partOf);
+        if (held.some((part) => part && !OMS.busy(part))) schedule();
+      }, 0);
     });
 
     OMS.live((msg) => {
-      if (msg.area !== "retail" || key(msg, "corder:") !== orderId) return;
-      stale = true;
-      if (!busy()) refresh().catch(console.error);
-    });
+      if (msg.area === "retail" && key(msg, "corder:") === orderId) schedule();
+    }, { reopened: schedule });
   }
 
   document.addEventListener("DOMContentLoaded", () => {

@@ -32,15 +32,11 @@
     }
   }
 
-  function busy(card) {
-    // Someone is typing in this card: do not pull it from under their fingers.
-    const active = document.activeElement;
-    if (!card.contains(active)) return false;
-    return active.tagName === "INPUT" || active.tagName === "SELECT" || active.tagName === "TEXTAREA";
-  }
-
   // Swap in the fresh cards of one order; returns the card that moved into view, if any.
-  async function refresh(orderId, force) {
+  // A card the user is filling in (OMS.busy: a field changed from its default, or focused)
+  // keeps their input and says the order changed; an answer older than the card shown (by
+  // its order's version) is dropped.
+  async function load(orderId, force) {
     let fragment;
     try {
       fragment = await OMS.fragment(
@@ -59,8 +55,17 @@
     let moved = null;
     for (const card of fresh) {
       const old = document.getElementById(card.id);
-      if (old && old.dataset.version === card.dataset.version && !force) continue;
-      if (old && busy(old) && old.dataset.group === card.dataset.group && !force) continue;
+      if (old) {
+        const shown = Number(old.dataset.version);
+        const got = Number(card.dataset.version);
+        if (got < shown || (got === shown && !force)) continue;
+        if (!force && OMS.busy(old) && old.dataset.group === card.dataset.group) {
+          const note = old.querySelector(":scope > .stale-note");
+          const text = old.textContent.replace(note ? note.textContent : "", "");
+          if (text !== card.textContent) OMS.staleNote(old, () => refresh(orderId, true));
+          continue;
+        }
+      }
       const target = lane(card.dataset.group);
       if (!target) { if (old) old.remove(); continue; }
       const jobs = target.querySelector(".jobs");
@@ -77,6 +82,33 @@
     }
     tidy();
     return moved;
+  }
+
+  // One refresh at a time per order: requests made while one runs share the next one.
+  const queues = new Map();
+  function refresh(orderId, force) {
+    let q = queues.get(orderId);
+    if (!q) { q = { tail: Promise.resolve(), next: null, force: false }; queues.set(orderId, q); }
+    q.force = q.force || Boolean(force);
+    if (!q.next) {
+      const mine = q;
+      mine.next = mine.tail.then(() => {
+        const forced = mine.force;
+        mine.next = null;
+        mine.force = false;
+        return load(orderId, forced);
+      });
+      mine.tail = mine.next.catch(() => null);
+    }
+    return q.next;
+  }
+
+  // After a reconnection: the orders on screen, and any the page would show now.
+  async function catchUp() {
+    const ids = new Set(Array.from(root.querySelectorAll("article.job"), (c) => c.dataset.orderId));
+    const page = await OMS.fragment(location.pathname + location.search);
+    page.querySelectorAll("article.job").forEach((c) => ids.add(c.dataset.orderId));
+    ids.forEach((id) => refresh(id, false));
   }
 
   function checkRequired(form) {
@@ -128,7 +160,7 @@
 
   OMS.live((msg) => {
     if (msg.area === "retail" && msg.id) refresh(msg.id, false);
-  });
+  }, { reopened: () => { catchUp().catch(console.error); } });
 
   // Returns: look the RMA up, then receive its lines at this location.
   const finder = document.getElementById("rma-find");

@@ -22,17 +22,7 @@
     });
   }
 
-  async function html(url) {
-    const response = await fetch(url, { credentials: "same-origin", headers: { Accept: "text/html" } });
-    if (response.redirected && new URL(response.url).pathname === "/login") {
-      location.reload();  // the session ended: the page sends the user to sign in
-      throw new Error("signed out");
-    }
-    if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-    const template = document.createElement("template");
-    template.innerHTML = await response.text();
-    return template.content;
-  }
+  const html = (url) => OMS.fragment(url);
 
   function flash(el) {
     el.classList.remove("flash", "flash-box");
@@ -175,8 +165,25 @@
       if (queue.size) schedule();
       if (!ids.length) return;
       const url = `${rowsUrl}${rowsUrl.includes("?") ? "&" : "?"}ids=${encodeURIComponent(ids.join(","))}`;
-      applyRows(await html(url));
-      await refreshFills();
+      try {
+        applyRows(await html(url));
+        await refreshFills();
+      } catch (err) {
+        // Not shown yet: keep them for the next try (the next change, or a reconnection).
+        ids.forEach((id) => queue.add(id));
+        throw err;
+      }
+    }
+
+    // After a reconnection: every ticket on the page, and those the page would show now
+    // (tickets that arrived while the stream was down).
+    async function catchUp() {
+      table.querySelectorAll('tbody tr[data-kind="ticket"]').forEach((row) => queue.add(row.dataset.order));
+      if (offset === 0) {
+        const page = await html(location.pathname + location.search);
+        page.querySelectorAll('#tickets tr[data-kind="ticket"]').forEach((row) => queue.add(row.dataset.order));
+      }
+      schedule();
     }
 
     function schedule() {
@@ -191,7 +198,7 @@
     OMS.live((msg) => {
       const id = orderOf(msg);
       if (id) touch(id);
-    });
+    }, { reopened: () => run(catchUp) });
     afterAction = (form) => {
       const id = form.elements.order_id;
       if (id) touch(id.value);
@@ -200,35 +207,25 @@
 
   // ------------------------------------------------------------ order page
 
-  function edited(el) {
-    if (el.tagName === "SELECT") {
-      const initial = Math.max(Array.from(el.options).findIndex((o) => o.defaultSelected), 0);
-      return el.selectedIndex !== initial;
-    }
-    if (el.type === "checkbox" || el.type === "radio") return el.checked !== el.defaultChecked;
-    return el.type !== "hidden" && el.value !== el.defaultValue;
-  }
-
-  // A part is busy while the user is typing in it: it is refreshed once they leave it.
-  function busy(part) {
-    return part.contains(document.activeElement) && /^(INPUT|SELECT|TEXTAREA)$/.test(document.activeElement.tagName)
-      || Array.from(part.querySelectorAll("input, select, textarea")).some(edited);
-  }
-
   function initOrder(article) {
     const orderId = article.dataset.orderId;
     const url = article.dataset.partsUrl;
     const run = serial();
     let timer = null;
 
-    async function refresh() {
+    // Swap in the fresh parts. A part the user is filling in keeps their input: it says the
+    // order changed and offers to show it (force: the region its Refresh button replaces).
+    async function refresh(force) {
       timer = null;
       const fragment = await html(url);
       fragment.querySelectorAll("[data-region]").forEach((part) => {
-        const old = article.querySelector(`[data-region="${CSS.escape(part.dataset.region)}"]`);
+        const region = part.dataset.region;
+        const old = article.querySelector(`[data-region="${CSS.escape(region)}"]`);
         if (!old) return;
-        if (busy(old)) {
-          old.addEventListener("focusout", () => setTimeout(schedule, 50), { once: true });
+        if (OMS.busy(old) && force !== region) {
+          const note = old.querySelector(":scope > .stale-note");
+          const shown = old.textContent.replace(note ? note.textContent : "", "");
+          if (shown !== part.textContent) OMS.staleNote(old, () => run(() => refresh(region)));
           return;
         }
         const summary = (d) => (d.querySelector("summary") || d).textContent.trim();
@@ -246,9 +243,13 @@
       if (!timer) timer = setTimeout(() => run(refresh), 120);
     }
 
+    // Leaving a part the user had not changed lets a held-back change in.
+    article.addEventListener("focusout", () => {
+      setTimeout(() => { if (article.querySelector(".stale-note")) schedule(); }, 50);
+    });
     OMS.live((msg) => {
       if (orderOf(msg) === orderId) schedule();
-    });
+    }, { reopened: schedule });
     afterAction = () => run(refresh);
   }
 
@@ -280,7 +281,16 @@
   }
   const num = (text) => (text == null ? null : dec(text));
 
+  // The ticket's ClOrdID, made when the form loads: a retry after a lost answer sends the same
+  // order again, which the API answers with the first one (200, Idempotent-Replay), not a second.
+  function newClOrdId() {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    return "ui-" + Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+
   function initTicket(form) {
+    let clOrdId = newClOrdId();
     const ref = JSON.parse(document.getElementById("ticket-reference").textContent);
     const summary = document.getElementById("o-summary");
     const facts = document.getElementById("o-facts");
@@ -470,11 +480,13 @@
       body.symbol = symbolOf();
       body.qty = body.qty.replace(/,/g, "");
       body.source = "phone";
+      body.cl_ord_id = clOrdId;
       if (body.expire_at) body.expire_at = new Date(body.expire_at).toISOString();
       const button = form.querySelector('button[type="submit"]');
       button.disabled = true;
       try {
         const order = await OMS.api("POST", "/api/v1/trading/orders", body);
+        clOrdId = newClOrdId();  // the next order on this page (back from the order) is another
         location.assign(`/ui/orders/${encodeURIComponent(order.order_id)}`);
       } catch (problem) {
         OMS.showProblem(form, problem);

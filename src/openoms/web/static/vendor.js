@@ -11,6 +11,16 @@
     const total = document.getElementById("po-total");
     const empty = document.getElementById("po-empty");
     const firstPage = table.dataset.firstPage === "yes";
+    // After a reconnection the list is read again as the page would show it now.
+    const catchUp = async () => {
+      const page = await OMS.fragment(location.pathname + location.search);
+      const body = page.querySelector("#po-table tbody");
+      if (!body) return;
+      tbody.replaceChildren(...Array.from(body.rows));
+      const shown = page.querySelector("#po-total");
+      if (total && shown) total.textContent = shown.textContent;
+      if (empty) empty.hidden = tbody.rows.length > 0;
+    };
     OMS.live(async (msg) => {
       if (msg.area !== "retail" || !msg.id) return;
       const query = new URLSearchParams({ order_id: msg.id, vendor_id: table.dataset.vendor,
@@ -34,7 +44,7 @@
         row.classList.add("flash");
       }
       if (empty) empty.hidden = tbody.rows.length > 0;
-    });
+    }, { reopened: () => { catchUp().catch(console.error); } });
   }
 
   // ---- one purchase order
@@ -70,11 +80,13 @@
       }
     });
   }
-  OMS.live((msg) => {
-    if (msg.area !== "retail" || msg.id !== po.dataset.orderId) return;
-    const active = document.activeElement;
-    const typing = active && active.closest("form") && active.tagName !== "BUTTON";
-    if (typing) OMS.notice("This purchase order changed elsewhere: reload the page to see it.");
+  // A change made elsewhere reloads the page, unless the vendor is filling in one of its
+  // forms (a field changed, focused, or an error shown): then it says so and offers to reload.
+  const changed = () => {
+    if (Array.from(po.querySelectorAll("form")).some(OMS.busy)) OMS.staleNote(po, () => location.reload());
     else location.reload();
-  });
+  };
+  OMS.live((msg) => {
+    if (msg.area === "retail" && msg.id === po.dataset.orderId) changed();
+  }, { reopened: changed });
 })();
