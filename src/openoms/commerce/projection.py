@@ -271,6 +271,7 @@ def restore(state: CommerceState, tables: Mapping[str, Iterable[Row]]) -> None:
                                  safety_stock=row["safety_stock"])
         if row["version"]:
             state.versions[f"stock:{key[0]}@{key[1]}"] = row["version"]
+    state.reindex()
     for row in tables.get("commerce_sourcing_rules", ()):
         state.rules = SourcingRules(
             rules=tuple(json.loads(row["rules"])),

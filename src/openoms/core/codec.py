@@ -18,6 +18,10 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
+import orjson
+
+from openoms.core.encoders import plain
+
 Decoder = Callable[[Any], Any]
 
 
@@ -59,19 +63,45 @@ def _json_default(value: Any) -> Any:
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-_dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
+_std_dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
+
+
+def _orjson_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, (frozenset, set)):
+        return sorted(value)
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def to_json(obj: Any) -> str:
     """Encode a dataclass instance straight to compact JSON (the journal's hot path).
 
-    String enums are str already; Decimals and datetimes go through one default hook.
+    Each class's generated encoder (``encoders.plain``) turns it into plain values, which
+    orjson writes in native code; Decimals, datetimes (as ``isoformat`` writes them) and sets
+    come out as the standard library's encoding writes them, so the JSON means exactly what
+    that encoding of the same fields means. Anything orjson refuses
+    (an integer beyond 64 bits, text that is not valid Unicode) is encoded by the standard
+    library instead: the journal's encoder must never fail where it did not before.
     """
+    try:
+        return orjson.dumps(plain(obj), default=_orjson_default, option=_ORJSON_OPTIONS).decode()
+    except (TypeError, orjson.JSONEncodeError):
+        return to_json_std(obj)
+
+
+def to_json_std(obj: Any) -> str:
+    """``to_json`` by the standard library's encoder (the reference, and the fallback)."""
     cls = type(obj)
     names = _FIELD_NAMES.get(cls)
     if names is None:
         names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(obj))
-    return _dumps({name: getattr(obj, name) for name in names})
+    return _std_dumps({name: getattr(obj, name) for name in names})
 
 
 def _decoder_for(hint: Any) -> Decoder:

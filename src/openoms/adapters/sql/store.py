@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import operator
 import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -138,6 +139,10 @@ class _FastInsert:
             else:
                 self.converters.append(_same)
         self.plain = all(c is _same for c in self.converters)
+        # A row's values in column order, picked in one C call (always a tuple).
+        getter = operator.itemgetter(*self.columns)
+        self._values_of: Callable[[dict[str, Any]], tuple[Any, ...]] = \
+            getter if width > 1 else (lambda row: (getter(row),))
         self._converted = [(i, c) for i, c in enumerate(self.converters) if c is not _same]
 
     def _statement(self, rows: int) -> str:
@@ -145,32 +150,32 @@ class _FastInsert:
 
     def params(self, rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
         """The rows' values in column order, one tuple a row."""
-        columns = self.columns
+        values = self._values_of
         if self.plain:
-            return [tuple([row[c] for c in columns]) for row in rows]
+            return [values(row) for row in rows]
         converted = self._converted
         out = []
         for row in rows:
-            values = [row[c] for c in columns]
+            listed = list(values(row))
             for index, convert in converted:
-                values[index] = convert(values[index])
-            out.append(tuple(values))
+                listed[index] = convert(listed[index])
+            out.append(tuple(listed))
         return out
 
     def flat(self, rows: list[dict[str, Any]]) -> list[Any]:
         """The rows' values in column order, all in one list."""
-        columns = self.columns
+        values = self._values_of
         out: list[Any] = []
         if self.plain:
             for row in rows:
-                out += [row[c] for c in columns]
+                out += values(row)
             return out
         converted = self._converted
         for row in rows:
-            values = [row[c] for c in columns]
+            listed = list(values(row))
             for index, convert in converted:
-                values[index] = convert(values[index])
-            out += values
+                listed[index] = convert(listed[index])
+            out += listed
         return out
 
     def write(self, cursor: Any, rows: list[dict[str, Any]]) -> None:

@@ -42,6 +42,7 @@ from openoms.commerce.domain.model import (
     LocationKind,
     ShippingMethod,
     ShortagePolicy,
+    Stock,
 )
 from openoms.commerce.domain.state import CommerceState
 
@@ -204,47 +205,56 @@ def _offers(state: CommerceState, order: CommerceOrder, needs: Sequence[Need], s
     skus = list(dict.fromkeys(n.sku for n in needs))
     adjust = limits.adjust
     pickup = order.method is ShippingMethod.PICKUP
+    safety = stack.safety
+    # What each location could promise of each SKU (only units above zero), read from the
+    # stock rows there are: a location without a row for a SKU has none of it.
+    spare: dict[str, dict[str, int]] = {}
+    empty: set[str] = set()  # holders with nothing to promise: considered all the same
+    rows: list[tuple[str, Mapping[str, Stock]]]
     if pickup:
         store = order.pickup_location_id or ""
-        ids = [store]
         say(f"pickup order: only {store}, the store the customer chose")
+        held = {sku: state.stock_at(sku).get(store) for sku in skus}
+        rows = [(sku, {store: stock}) for sku, stock in held.items() if stock is not None]
+        empty.add(store)
     else:
-        # Only locations with a stock row (or units coming in this command) can have units.
-        found: set[str] = set()
-        for sku in skus:
-            found.update(state.holders(sku))
-        found.update(location_id for (sku, location_id), units in adjust.items()
-                     if units > 0 and sku in skus)
-        ids = sorted(found)
-    # What each location could promise of each SKU, read from the stock rows there are (a
-    # location without a row for a SKU has none of it) and what this command adds.
-    rows, safety = state.stock, stack.safety
-    units: dict[str, dict[str, int]] = {}
-    for sku in skus:
-        for location_id in ids if pickup else state.holders(sku):
-            stock = rows.get((sku, location_id))
-            if stock is not None:
-                units.setdefault(location_id, {})[sku] = \
-                    stock.on_hand - stock.reserved - (stock.safety_stock if safety else 0)
-    for (sku, location_id), extra in adjust.items():
-        if sku in skus and location_id in ids:
-            at = units.setdefault(location_id, {})
-            at[sku] = at.get(sku, 0) + extra
+        rows = [(sku, state.stock_at(sku)) for sku in skus]
+    for sku, at in rows:
+        for location_id, stock in at.items():
+            units = stock.on_hand - stock.reserved - (stock.safety_stock if safety else 0)
+            extra = adjust.get((sku, location_id)) if adjust else None
+            if extra:
+                units += extra
+            if units > 0:
+                mine = spare.get(location_id)
+                if mine is None:
+                    spare[location_id] = {sku: units}
+                else:
+                    mine[sku] = units
+            else:
+                empty.add(location_id)
+    if adjust:  # units coming in this command where there is no row yet
+        for (sku, location_id), extra in adjust.items():
+            if extra > 0 and sku in skus and (sku, location_id) not in state.stock \
+                    and (not pickup or location_id == order.pickup_location_id):
+                spare.setdefault(location_id, {})[sku] = extra
     locations = state.locations
+    exclude, used, day = limits.exclude, limits.used, limits.day
+    capacity_used = state.capacity_used if stack.capacity else None
     offers = []
-    for location_id in ids:
+    for location_id in sorted(spare.keys() | empty):
         location = locations[location_id]
         if not pickup and (location.kind is LocationKind.VENDOR or not location.ships):
             continue
-        if location_id in limits.exclude or location.daily_capacity is not None \
-                or not location.active:
+        cap = location.daily_capacity
+        if location_id in exclude or not location.active or (
+                capacity_used is not None and cap is not None
+                and capacity_used.get((location_id, day), 0) + used.get(location_id, 0) >= cap):
             refusal = _refusal(state, location, stack, limits)
             if refusal:
                 say(f"{location_id} excluded: {refusal}")
                 continue
-        held = units.get(location_id)
-        spare = {sku: n for sku, n in held.items() if n > 0} if held else {}
-        offers.append(_Offer(location_id, location, spare))
+        offers.append(_Offer(location_id, location, spare.get(location_id) or {}))
     return offers
 
 
@@ -334,35 +344,59 @@ class _Cover:
         self.by_sku: dict[str, list[Need]] = {}
         for n in needs:
             self.by_sku.setdefault(n.sku, []).append(n)
+        # The usual order has one line per SKU: its units are counted without the inner loop.
+        self.line_of: dict[str, str] | None = None
+        if len(self.by_sku) == len(needs):
+            self.line_of = {n.sku: n.line_id for n in needs}
         self.holding: dict[str, list[_Offer]] = {}
+        count = self.count
         for o in offers:
-            o.units = self.count(o)
+            o.units = count(o)
             for sku in o.spare:
-                self.holding.setdefault(sku, []).append(o)
+                holding = self.holding.get(sku)
+                if holding is None:
+                    self.holding[sku] = [o]
+                else:
+                    holding.append(o)
 
     def count(self, offer: _Offer) -> int:
         units = 0
+        remaining = self.remaining
+        line_of = self.line_of
+        if line_of is not None:
+            for sku, spare in offer.spare.items():
+                left = remaining[line_of[sku]]
+                units += left if left < spare else spare
+            return units
         for sku, spare in offer.spare.items():
             for n in self.by_sku[sku]:  # lines of the same SKU share the location's spare
-                take = min(self.remaining[n.line_id], spare)
+                left = remaining[n.line_id]
+                take = left if left < spare else spare
                 spare -= take
                 units += take
         return units
 
-    def take(self, offer: _Offer, placed: dict[str, dict[str, int]]) -> None:
-        """Place what offer can supply; count again the offers holding those SKUs."""
+    def take(self, offer: _Offer, placed: dict[str, dict[str, int]], *,
+             recount: bool = True) -> None:
+        """Place what offer can supply; count again the offers holding those SKUs (unless
+        nothing more is to be chosen)."""
         touched = []
         lines = placed.setdefault(offer.location_id, {})
+        remaining, spare = self.remaining, offer.spare
         for n in self.needs:
-            take = min(self.remaining[n.line_id], offer.spare.get(n.sku, 0))
+            left, has = remaining[n.line_id], spare.get(n.sku, 0)
+            take = left if left < has else has
             if take:
-                offer.spare[n.sku] -= take
-                self.remaining[n.line_id] -= take
+                spare[n.sku] = has - take
+                remaining[n.line_id] = left - take
                 lines[n.line_id] = lines.get(n.line_id, 0) + take
                 touched.append(n.sku)
+        if not recount:
+            return
+        count = self.count
         for sku in dict.fromkeys(touched):
             for other in self.holding[sku]:
-                other.units = self.count(other)
+                other.units = count(other)
 
 
 def _place(needs: Sequence[Need], offers: list[_Offer], remaining: dict[str, int],
@@ -388,7 +422,7 @@ def _place(needs: Sequence[Need], offers: list[_Offer], remaining: dict[str, int
             chosen = complete[0]
             say(f"{chosen.location_id} can supply {_all(total)}"
                 + _why_over(chosen, complete[1:], stack, rank))
-            cover.take(chosen, placed)
+            cover.take(chosen, placed, recount=False)  # it supplies everything
             return
         say(f"no single location can supply {_all(total)}")
     if not stack.splits:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from openoms.commerce.domain import events as ev
@@ -67,9 +68,9 @@ class CommerceState:
         self.versions: dict[str, int] = {}
         self.order_seq = 0
         self.rma_seq = 0
-        # SKU -> locations with a stock row, so sourcing asks only where a SKU is. Kept as
-        # rows are added; rebuilt if rows were added behind its back (a restore).
-        self._holders: dict[str, list[str]] = {}
+        # SKU -> location -> its stock row, so sourcing reads only where a SKU is. Kept with
+        # every row written here; rebuilt if rows were written behind its back (a restore).
+        self._by_sku: dict[str, dict[str, Stock]] = {}
         self._indexed = 0
         self._points: dict[str, tuple[Location, float, float, float]] = {}
         self._apply: dict[type[Event], Callable[[Any, Recorded], None]] = {
@@ -107,12 +108,20 @@ class CommerceState:
 
     def holders(self, sku: str) -> Sequence[str]:
         """Locations that have a stock row for sku (on hand or not), in no set order."""
+        return list(self.stock_at(sku))
+
+    def stock_at(self, sku: str) -> Mapping[str, Stock]:
+        """sku's stock rows by location (on hand or not), in no set order."""
         if self._indexed != len(self.stock):
-            self._holders = {}
-            for held, location_id in self.stock:
-                self._holders.setdefault(held, []).append(location_id)
-            self._indexed = len(self.stock)
-        return self._holders.get(sku, _NOWHERE)
+            self.reindex()
+        return self._by_sku.get(sku, _NOWHERE)
+
+    def reindex(self) -> None:
+        """Rebuild the per-SKU index of the stock rows (after rows were restored)."""
+        self._by_sku = {}
+        for (sku, location_id), stock in self.stock.items():
+            self._by_sku.setdefault(sku, {})[location_id] = stock
+        self._indexed = len(self.stock)
 
     def point(self, location: Location) -> tuple[float, float, float]:
         """The location's latitude and longitude in radians and the cosine of its latitude
@@ -182,9 +191,13 @@ class CommerceState:
         self._put_stock(key, replace(self.stock_of(*key), safety_stock=e.safety_stock))
 
     def _put_stock(self, key: tuple[str, str], stock: Stock) -> None:
-        if key not in self.stock and self._indexed == len(self.stock):
-            self._holders.setdefault(key[0], []).append(key[1])
-            self._indexed += 1
+        if self._indexed == len(self.stock):  # the index is whole: keep it so
+            at = self._by_sku.get(key[0])
+            if at is None:
+                at = self._by_sku[key[0]] = {}
+            if key[1] not in at:
+                self._indexed += 1
+            at[key[1]] = stock
         self.stock[key] = stock
 
     def _change_stock(self, sku: str, location_id: str, *, on_hand: int = 0,
@@ -407,4 +420,4 @@ _NUMBER = re.compile(r"[A-Za-z]*(\d+)")
 
 
 _NO_STOCK = Stock()
-_NOWHERE: tuple[str, ...] = ()
+_NOWHERE: Mapping[str, Stock] = MappingProxyType({})
