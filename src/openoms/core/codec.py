@@ -66,16 +66,6 @@ _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 _std_dumps = json.JSONEncoder(separators=(",", ":"), default=_json_default).encode
 
 
-def _orjson_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, (frozenset, set)):
-        return sorted(value)
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
 _ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
@@ -90,7 +80,7 @@ def to_json(obj: Any) -> str:
     library instead: the journal's encoder must never fail where it did not before.
     """
     try:
-        return orjson.dumps(plain(obj), default=_orjson_default, option=_ORJSON_OPTIONS).decode()
+        return orjson.dumps(plain(obj), default=_json_default, option=_ORJSON_OPTIONS).decode()
     except (TypeError, orjson.JSONEncodeError):
         return to_json_std(obj)
 
