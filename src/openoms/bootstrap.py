@@ -238,7 +238,8 @@ def create_app(settings: Settings, *, seed_demo: bool = False) -> FastPath:
         runtime = await start_runtime(settings, fix_sessions=sessions)
         app.state.runtime = runtime
         app.state.users = UserStore(runtime.store.reader)
-        app.state.push = push = Push(runtime.commerce.state)
+        app.state.push = push = Push(runtime.commerce.state,
+                                     lambda: runtime.engine.durable_position)
         runtime.engine.subscribe(push)
         app.state.metrics = system.metrics_registry(runtime)
         if seed_demo and demo.needs_demo(runtime.trading.state):

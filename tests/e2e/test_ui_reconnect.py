@@ -97,3 +97,26 @@ def test_a_blotter_row_whose_fetch_failed_is_fetched_with_the_next_change(
     _accept(ui_server, second)
     expect(blotter.locator(f"#t-{second}")).to_contain_text("new")
     expect(blotter.locator(f"#t-{first}")).to_contain_text("new")
+
+
+def test_a_change_committed_before_the_pages_stream_opened_is_shown(
+        as_role: Callable[[str], Page], ui_server: DemoServer) -> None:
+    order_id = _staged(ui_server)
+    blotter = as_role("trader")
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)  # the page's stream waits on the way
+
+    blotter.route("**/ui/stream", hold)
+    blotter.goto(ui_server.url + "/ui/blotter")
+    expect(blotter.locator(f"#t-{order_id}")).to_contain_text("staged")
+    blotter.evaluate("window.samePage = true")
+    assert held, "the page asked for its stream"
+    _accept(ui_server, order_id)  # committed after the page was made, before it listens
+    for route in held:
+        route.continue_()
+    blotter.unroute("**/ui/stream")
+    expect(blotter.locator("#live")).to_have_class(LIVE)
+    expect(blotter.locator(f"#t-{order_id}")).to_contain_text("new")
+    assert blotter.evaluate("window.samePage") is True, "the page was reloaded"

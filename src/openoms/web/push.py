@@ -84,8 +84,12 @@ def describe(recorded: Recorded) -> dict[str, Any]:
 class Push:
     """Fans committed records out to the connected pages (an engine listener)."""
 
-    def __init__(self, commerce: CommerceState) -> None:
+    def __init__(self, commerce: CommerceState,
+                 position: Callable[[], int] | None = None) -> None:
         self._commerce = commerce
+        # The journal position the committed state has reached: a stream starts by saying
+        # it, so a page rendered before a commit it never heard of knows to re-read.
+        self._position = position or (lambda: 0)
         self._subscribers: set[Subscriber] = set()
 
     def __call__(self, records: Sequence[Recorded]) -> None:
@@ -130,9 +134,11 @@ class Push:
         """
         sub = Subscriber(who, session=_digest(session) if session else "")
         self._subscribers.add(sub)
+        # Read in the same step as the subscription: every later commit reaches the queue.
+        hello = f"event: hello\ndata: {json.dumps({'position': self._position()})}\n\n"
         loop = asyncio.get_running_loop()
         try:
-            yield "retry: 2000\n\n"
+            yield "retry: 2000\n\n" + hello
             check_at = loop.time() + KEEPALIVE_SECONDS
             while True:
                 message: object = _TICK

@@ -73,9 +73,13 @@ class PageError(Exception):
 def render(request: Request, template: str, *, status: int = 200,
            who: Principal | None = None, **context: Any) -> HTMLResponse:
     """Render a template with the user, its menu, its CSRF token and the current path."""
+    runtime = getattr(request.app.state, "runtime", None)
     body = env.get_template(template).render(
         request=request, who=who, nav=nav_for(who), path=request.url.path,
-        csrf_token=who.csrf_token if who is not None else "", **context)
+        csrf_token=who.csrf_token if who is not None else "",
+        # What the page shows includes every commit up to here (its live stream says where
+        # it starts; a page that missed something between the two re-reads it).
+        position=runtime.engine.durable_position if runtime is not None else 0, **context)
     response = HTMLResponse(body, status_code=status)
     secure(response)
     return response

@@ -199,3 +199,21 @@ def test_signing_out_ends_that_sessions_streams_only(shop: Shop) -> None:
     ended, still = asyncio.run(run())
     assert ended == ["event: ended\ndata: {}\n\n"]  # and nothing after it
     assert still.startswith("event: change") and "T-00000007" in still
+
+
+def test_a_stream_starts_by_saying_the_position_it_starts_from() -> None:
+    position = [41]
+    push = Push(Shop().state, lambda: position[0])
+
+    async def first(who: Principal) -> str:
+        stream = push.stream(who)
+        text = await anext(stream)
+        await stream.aclose()
+        return text
+
+    text = asyncio.run(first(SERVICE))
+    assert text.startswith("retry:")
+    hello = text.split("event: hello\ndata: ", 1)[1]
+    assert json.loads(hello.split("\n", 1)[0]) == {"position": 41}
+    position[0] = 57  # a commit later: the next page's stream starts past it
+    assert '"position": 57' in asyncio.run(first(SERVICE))

@@ -183,7 +183,9 @@ const OMS = (() => {
 
   // One event stream per page, shared by every handler on it. After the first "open", each
   // one (a reconnection: changes may have been missed meanwhile) calls the reopened hooks,
-  // which re-read what the page shows.
+  // which re-read what the page shows. The first stream starts with "hello" and the journal
+  // position it starts from: past the one the page was rendered at, something committed in
+  // between (never told to this page), so the hooks run then too.
   const handlers = [];
   const reopenHooks = [];
   let source = null;
@@ -196,6 +198,12 @@ const OMS = (() => {
     dot.title = title;
   }
 
+  let greeted = false;  // the first stream's hello was read
+
+  function catchUp() {
+    reopenHooks.forEach((hook) => { try { hook(); } catch (err) { console.error(err); } });
+  }
+
   function connect() {
     if (over) return;
     let opened = Boolean(source);
@@ -203,7 +211,7 @@ const OMS = (() => {
     const mine = source;
     mine.addEventListener("open", () => {
       markLive(true, "Live: changes appear as they happen");
-      if (opened) reopenHooks.forEach((hook) => { try { hook(); } catch (err) { console.error(err); } });
+      if (opened) catchUp();
       opened = true;
     });
     mine.addEventListener("error", () => {
@@ -215,6 +223,13 @@ const OMS = (() => {
     mine.addEventListener("change", (event) => {
       const msg = JSON.parse(event.data);
       handlers.forEach((handler) => { try { handler(msg); } catch (err) { console.error(err); } });
+    });
+    mine.addEventListener("hello", (event) => {
+      if (greeted) return;
+      greeted = true;
+      const meta = document.querySelector('meta[name="oms-position"]');
+      const rendered = Number(meta ? meta.content : 0);
+      if (JSON.parse(event.data).position > rendered) catchUp();
     });
     mine.addEventListener("resync", () => location.reload());
     mine.addEventListener("ended", sessionEnded);
