@@ -60,8 +60,7 @@ def _users(request: Request) -> UserStore:
 
 
 async def _find(request: Request, username: str) -> UserInfo | None:
-    found = await run_in_threadpool(_users(request).list_users)
-    return next((u for u in found if u.username == username), None)
+    return await run_in_threadpool(_users(request).find_user, username)
 
 
 def _checked(check: Any, value: str, field: str) -> None:

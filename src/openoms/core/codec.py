@@ -25,24 +25,11 @@ from openoms.core.encoders import plain
 Decoder = Callable[[Any], Any]
 
 
-def _encode_value(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        text = format(value, "f")
-        return text
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (tuple, list, frozenset, set)):
-        return [_encode_value(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return encode(value)
-    return value
-
-
 def encode(obj: Any) -> dict[str, Any]:
-    """Return the dataclass instance's fields as a JSON-ready dict."""
-    return {f.name: _encode_value(getattr(obj, f.name)) for f in dataclasses.fields(obj)}
+    """Return the dataclass instance's fields as a JSON-ready dict (``encoders.plain``: the
+    encoder the journal uses; enums stay members, which JSON writes as their values)."""
+    encoded: dict[str, Any] = plain(obj)
+    return encoded
 
 
 def _json_default(value: Any) -> Any:

@@ -67,7 +67,7 @@ async def inventory_page(
     _guard(who, location_id)
     s = _state(request)
     if sku:  # the state's index of where each SKU is held, not every stock row
-        candidates: Iterable[tuple[str, str]] = sorted((sku, held) for held in s.holders(sku))
+        candidates: Iterable[tuple[str, str]] = sorted((sku, held) for held in s.stock_at(sku))
     else:
         candidates = _sorted_keys(s)
     keys = [key for key in candidates

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -58,6 +59,11 @@ def _digest(secret: str) -> str:
 
 def _scope(text: str) -> tuple[str, ...]:
     return tuple(s for s in text.split(",") if s)
+
+
+def _user_info(row: Any) -> UserInfo:
+    return UserInfo(row.user_id, row.username, row.role, _scope(row.scope), row.created_at,
+                    row.disabled_at is not None)
 
 
 def check_username(username: str) -> str:
@@ -108,8 +114,13 @@ class UserStore:
         u = schema.users
         with self._db.connect() as connection:
             rows = connection.execute(sa.select(u).order_by(u.c.username)).all()
-        return [UserInfo(r.user_id, r.username, r.role, _scope(r.scope), r.created_at,
-                         r.disabled_at is not None) for r in rows]
+        return [_user_info(r) for r in rows]
+
+    def find_user(self, username: str) -> UserInfo | None:
+        u = schema.users
+        with self._db.connect() as connection:
+            row = connection.execute(sa.select(u).where(u.c.username == username)).first()
+        return None if row is None else _user_info(row)
 
     def disable_user(self, username: str) -> bool:
         """Disable a user and end its sessions; return whether it was enabled."""

@@ -19,7 +19,7 @@ Pickup orders consider only the store the customer chose, and never a vendor. SK
 not stocked always go to their vendor. What is still short follows the channel's shortage
 policy: backorder, hold (reserve nothing) or ship what is available (cancel the rest).
 
-Only locations with a stock row for a needed SKU are looked at (``CommerceState.holders``),
+Only locations with a stock row for a needed SKU are looked at (``CommerceState.stock_at``),
 not every location for every need: the cost of a decision grows with the places that hold
 the order's SKUs, not with the size of the network. docs/sourcing.md tells operators how to
 read the explanation.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -105,10 +105,6 @@ class CommerceState:
 
     def stock_of(self, sku: str, location_id: str) -> Stock:
         return self.stock.get((sku, location_id), _NO_STOCK)
-
-    def holders(self, sku: str) -> Sequence[str]:
-        """Locations that have a stock row for sku (on hand or not), in no set order."""
-        return list(self.stock_at(sku))
 
     def stock_at(self, sku: str) -> Mapping[str, Stock]:
         """sku's stock rows by location (on hand or not), in no set order."""
