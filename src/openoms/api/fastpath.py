@@ -22,7 +22,7 @@ from fastapi import FastAPI
 from starlette.requests import Request
 from starlette.responses import Response
 
-from openoms.api.problems import as_problem
+from openoms.api.problems import as_problem, problem
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
@@ -57,7 +57,14 @@ class FastPath:
             await self.app(scope, receive, send)  # type: ignore[arg-type]
             return
         scope["app"] = self.app
-        body = await _read_body(receive)
+        try:
+            body = await _read_body(receive)
+        except _TooLarge:
+            too_large = problem(413, "Request body too large",
+                                f"the request body is larger than {MAX_BODY // 1024} KiB",
+                                code="body_too_large")
+            await too_large(scope, receive, send)  # type: ignore[arg-type]
+            return
         if body is None:
             return  # the client went away before it sent the whole request
         request = Request(scope, _replay(body, receive))
@@ -71,14 +78,32 @@ class FastPath:
         await response(scope, receive, send)  # type: ignore[arg-type]
 
 
+# An order of the most lines the domain takes is far smaller; a larger body is refused as it
+# arrives instead of being held in memory whole.
+MAX_BODY = 1024 * 1024
+
+
+class _TooLarge(Exception):
+    pass
+
+
 async def _read_body(receive: Receive) -> bytes | None:
-    """The whole request body, or None if the client went away first."""
+    """The whole request body, or None if the client went away first.
+
+    Raises:
+        _TooLarge: the body passed MAX_BODY.
+    """
     chunks = []
+    size = 0
     while True:
         message = await receive()
         if message["type"] != "http.request":
             return None
-        chunks.append(message.get("body", b""))
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _TooLarge
+        chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)
 

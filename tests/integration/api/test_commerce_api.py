@@ -429,6 +429,17 @@ def test_a_bad_order_gets_a_4xx_naming_the_field_and_changes_nothing(shop: Shop)
     assert shop.snapshot() == before
 
 
+def test_an_order_body_over_a_mebibyte_is_refused_413_and_the_shop_keeps_working(
+        shop: Shop) -> None:
+    before = shop.snapshot()
+    huge = order_body(("TEE", 1), notes="x" * (1024 * 1024))
+    response = shop.post("/orders", huge)
+    assert response.status_code == 413, response.text
+    assert response.json()["code"] == "body_too_large"
+    assert shop.snapshot() == before
+    shop.capture(("TEE", 1))  # the next order is taken as usual
+
+
 def test_malformed_json_and_bad_requests_elsewhere_get_specific_errors(shop: Shop) -> None:
     order = shop.capture(("TEE", 1))
     oid, fid = order["order_id"], order["fulfilments"][0]["fulfilment_id"]
