@@ -20,7 +20,6 @@ import asyncio
 import os
 import random
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,6 @@ from typing import Any
 
 import httpx
 import uvloop
-from aiosmtpd.controller import Controller
 
 from openoms.adapters.sql.store import SqlStore
 from openoms.bootstrap import start_runtime, stop_runtime
@@ -40,7 +38,7 @@ from openoms.settings import load_settings
 
 from bench_commerce import order_commands, seed_commands
 from bench_rest import _wait_ready
-from common import database, describe, header
+from common import database, describe, header, mail_sink
 from loadgen import render, run
 
 PORT = 18_766
@@ -73,29 +71,12 @@ def _body(c: cmd.CaptureOrder) -> dict[str, Any]:
                       for line in c.lines]}
 
 
-class _Sink:
-    """Accepts every mail and counts it."""
-
-    def __init__(self) -> None:
-        self.mails = 0
-
-    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
-        self.mails += 1
-        return "250 OK"
-
-
 def bench(url: str, orders: int, connections: int) -> tuple[float, list[float], dict[int, int]]:
-    sink = _Sink()
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        smtp_port = int(probe.getsockname()[1])
-    mail = Controller(sink, hostname="127.0.0.1", port=smtp_port)
-    mail.start()
-    try:
-        return _bench(url, orders, connections, smtp_port)
-    finally:
-        mail.stop()
-        print(f"# vendor purchase-order mails received by the SMTP sink: {sink.mails:,}")
+    with mail_sink() as sink:
+        try:
+            return _bench(url, orders, connections, sink.port)
+        finally:
+            print(f"# vendor purchase-order mails received by the SMTP sink: {sink.mails:,}")
 
 
 def _bench(url: str, orders: int, connections: int,

@@ -35,15 +35,16 @@ from openoms.trading.domain import commands as cmd
 from openoms.trading.domain.model import OrdType
 
 from bench_commerce import order_commands, seed_commands
-from common import bench_commands, describe, header, order, percentile, stream
+from common import bench_commands, describe, header, mail_sink, order, percentile, stream
 
 ADMIN = Context(actor="bench", source="cli", role="admin")
 PASSWORD = "bench-password"
 
 
-async def seed(data_dir: Path, url: str, orders: int) -> dict[str, str]:
+async def seed(data_dir: Path, url: str, orders: int, smtp_port: int) -> dict[str, str]:
     """Fill the database; return ids to open detail pages of."""
-    settings = load_settings(None, data_dir=data_dir, database_url=url, day_end_enabled=False)
+    settings = load_settings(None, data_dir=data_dir, database_url=url, day_end_enabled=False,
+                             smtp_host="127.0.0.1", smtp_port=smtp_port)
     runtime = await start_runtime(settings)
     try:
         engine = runtime.engine
@@ -82,9 +83,10 @@ async def seed(data_dir: Path, url: str, orders: int) -> dict[str, str]:
         await stop_runtime(runtime)
 
 
-def serve(data_dir: Path, url: str, port: int) -> subprocess.Popen[bytes]:
+def serve(data_dir: Path, url: str, port: int, smtp_port: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OPENOMS_DATA_DIR": str(data_dir), "OPENOMS_DATABASE_URL": url,
-           "OPENOMS_DAY_END_ENABLED": "false", "OPENOMS_FIX_PORT": "0"}
+           "OPENOMS_DAY_END_ENABLED": "false", "OPENOMS_FIX_PORT": "0",
+           "OPENOMS_SMTP_HOST": "127.0.0.1", "OPENOMS_SMTP_PORT": str(smtp_port)}
     openoms = str(Path(sys.executable).parent / "openoms")
     log = open(data_dir / "server.log", "wb")  # noqa: SIM115 - the process keeps it
     return subprocess.Popen([openoms, "serve", "--port", str(port)], env=env, stdout=log,
@@ -123,12 +125,13 @@ def main() -> None:
             sock.bind(("127.0.0.1", 0))
             args.port = sock.getsockname()[1]
     header(f"web UI pages, {args.orders:,} desk and {args.orders:,} retail orders, SQLite")
-    with tempfile.TemporaryDirectory(prefix="openoms-bench-ui-") as tmp:
+    # The drop-ship orders' purchase orders go to vendors by mail: a sink takes them.
+    with tempfile.TemporaryDirectory(prefix="openoms-bench-ui-") as tmp, mail_sink() as sink:
         data_dir = Path(tmp)
         url = f"sqlite:///{data_dir / 'openoms.db'}"
         upgrade(url)
-        ids = asyncio.run(seed(data_dir, url, args.orders))
-        process = serve(data_dir, url, args.port)
+        ids = asyncio.run(seed(data_dir, url, args.orders, sink.port))
+        process = serve(data_dir, url, args.port, sink.port)
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{args.port}", timeout=30) as client:
                 deadline = time.monotonic() + 120

@@ -6,16 +6,19 @@ import asyncio
 import contextlib
 import os
 import platform
+import socket
 import statistics
 import tempfile
 import time
 import uuid
 from collections import deque
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from openoms.adapters.sql.migrations import upgrade
 from openoms.core.engine import Engine
@@ -47,6 +50,33 @@ def database(kind: str) -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@dataclass
+class MailSink:
+    """An SMTP server on 127.0.0.1 that accepts every mail and counts it."""
+
+    port: int = 0
+    mails: int = 0
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:  # noqa: N802 - aiosmtpd's name
+        self.mails += 1
+        return "250 OK"
+
+
+@contextlib.contextmanager
+def mail_sink() -> Iterator[MailSink]:
+    """Run a MailSink for the vendors' purchase-order mails of the server under test."""
+    sink = MailSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        sink.port = int(probe.getsockname()[1])
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()
 
 
 def bench_commands() -> list[Command]:
