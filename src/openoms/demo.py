@@ -92,7 +92,7 @@ _SKUS: list[tuple[str, str, dict[str, Any]]] = [
     ("HOODIE", "Fleece hoodie", {}),
     ("TENT", "Two-person tent", {"vendor_id": "ACME", "vendor_sku": "AC-T2",
                                  "cost": Decimal("120.00")}),
-    ("KAYAK", "Touring kayak (drop-ship only)", {"stocked": False, "vendor_id": "ACME",
+    ("KAYAK", "Touring kayak", {"stocked": False, "vendor_id": "ACME",
                                                  "vendor_sku": "AC-K10",
                                                  "cost": Decimal("540.00")}),
 ]

@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import Depends, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
 from openoms.api.auth import Principal, require, require_reach
@@ -106,15 +105,6 @@ async def run(request: Request, who: Principal, command: Command) -> list[Record
         DomainError: refused (problem+json 4xx); nothing changed.
     """
     records: list[Recorded] = await runtime(request).engine.execute(command, context(who))
-    return records
-
-
-async def history(request: Request, stream_id: str) -> list[Recorded]:
-    """Read one journal stream once everything decided so far is durable."""
-    rt = runtime(request)
-    await rt.engine.barrier()
-    records: list[Recorded] = await run_in_threadpool(rt.store.read_journal,
-                                                      stream_id=stream_id)
     return records
 
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 
 from openoms.api import commerce_schemas as s
 from openoms.api.auth import INVENTORY_READ, INVENTORY_WRITE, RETAIL_ADMIN, Principal, require_reach
-from openoms.api.commerce_access import PREFIX, allowed, history, not_found, run, state
+from openoms.api.commerce_access import PREFIX, allowed, not_found, run, state
 from openoms.api.commerce_views import record_view, stock_view
+from openoms.api.journal import history
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain import events as ev
 from openoms.core.events import Command, Recorded

@@ -26,7 +26,6 @@ from openoms.api.auth import (
 from openoms.api.commerce_access import (
     PREFIX,
     allowed,
-    history,
     not_found,
     principal,
     run,
@@ -36,6 +35,7 @@ from openoms.api.commerce_access import (
 from openoms.api.commerce_catalog import address
 from openoms.api.commerce_views import order_view, record_view, return_view
 from openoms.api.fastpath import Defer
+from openoms.api.journal import history
 from openoms.api.problems import problem
 from openoms.commerce.domain import commands as cmd
 from openoms.commerce.domain import events as ev

@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import heapq
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import JSONResponse
 
 from openoms.api import schemas as s
 from openoms.api.auth import Principal, require
+from openoms.api.journal import history
 from openoms.api.views import entity_view, execution_view, history_view, ticket_view
 from openoms.core.errors import DuplicateClOrdID, UnknownOrder
 from openoms.core.events import Command, Context
 from openoms.trading.domain import commands as cmd
-from openoms.trading.domain.model import Handling, OrderStatus, Source, Ticket
+from openoms.trading.domain.model import Execution, Handling, OrderStatus, Source, Ticket
 
 router = APIRouter(prefix="/api/v1/trading", tags=["trading"])
 
@@ -122,22 +124,37 @@ async def list_orders(
     wanted = set(status or ())
     tickets = _runtime(request).trading.state.tickets
     matches = [t for t in reversed(tickets.values())
-               if (not wanted or t.status in wanted)
-               and (account_id is None or t.account_id == account_id)
-               and (symbol is None or t.symbol == symbol)
-               and (not open_only or t.is_open)]
+               if ticket_matches(t, wanted, account_id, symbol, open_only)]
     page = matches[offset:offset + limit]
     return {"total": len(matches), "offset": offset, "limit": limit,
             "orders": [ticket_view(t) for t in page]}
 
 
+def ticket_matches(t: Ticket, statuses: set[OrderStatus], account_id: str | None,
+                   symbol: str | None, open_only: bool) -> bool:
+    """Whether a ticket passes the list's filters (an empty or None filter passes all)."""
+    return ((not statuses or t.status in statuses)
+            and (not account_id or t.account_id == account_id)
+            and (not symbol or t.symbol == symbol)
+            and (not open_only or t.is_open))
+
+
+def newest_fills(tickets: Iterable[Ticket], limit: int) -> list[tuple[Execution, Ticket]]:
+    """The limit newest fills of the tickets with their ticket, newest first (by time, then
+    by fill number), without sorting them all."""
+    return [(x, t) for _, _, x, t in heapq.nlargest(
+        limit, ((x.at, _number(x.exec_id), x, t) for t in tickets for x in t.executions),
+        key=lambda item: (item[0], item[1]))]
+
+
+def _number(identifier: str) -> int:
+    digits = "".join(ch for ch in identifier if ch.isdigit())
+    return int(digits) if digits else 0
+
+
 async def _history(request: Request, order_id: str) -> list[Any]:
     """Read an order's journal once everything decided so far is durable."""
-    runtime = _runtime(request)
-    await runtime.engine.barrier()
-    records: list[Any] = await run_in_threadpool(runtime.store.read_journal,
-                                                 stream_id=f"order:{order_id}")
-    return records
+    return await history(request, f"order:{order_id}")
 
 
 @router.get("/orders/{order_id}", summary="One ticket with its children, fills and history")
@@ -253,9 +270,8 @@ async def correct_execution(order_id: str, exec_id: str, body: s.CorrectionBody,
 @router.get("/executions", summary="Fills across all tickets, newest first")
 async def list_executions(request: Request, who: Reader,
                           limit: Annotated[int, Query(ge=1, le=1000)] = 100) -> dict[str, Any]:
-    fills = [x for t in _runtime(request).trading.state.tickets.values() for x in t.executions]
-    fills.sort(key=lambda x: (x.at, int(x.exec_id[1:])), reverse=True)
-    return {"executions": [execution_view(x) for x in fills[:limit]]}
+    fills = newest_fills(_runtime(request).trading.state.tickets.values(), limit)
+    return {"executions": [execution_view(x) for x, _ in fills]}
 
 
 # ---------------------------------------------------------------- reference data

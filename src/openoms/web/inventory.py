@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from openoms.api import auth
 from openoms.api.auth import Principal
+from openoms.api.commerce_access import state
 from openoms.api.commerce_views import stock_view
 from openoms.commerce.domain.model import LocationKind
 from openoms.commerce.domain.state import CommerceState
@@ -21,11 +22,6 @@ from openoms.web.templating import Offset, PageError, page_numbers, page_user, q
 router = APIRouter(include_in_schema=False)
 Reader = Annotated[Principal, page_user(auth.INVENTORY_READ)]
 PAGE = 50
-
-
-def _state(request: Request) -> CommerceState:
-    result: CommerceState = request.app.state.runtime.commerce.state
-    return result
 
 
 def _guard(who: Principal, location_id: str) -> None:
@@ -65,7 +61,7 @@ async def inventory_page(
     offset: Offset = 0,
 ) -> Response:
     _guard(who, location_id)
-    s = _state(request)
+    s = state(request)
     if sku:  # the state's index of where each SKU is held, not every stock row
         candidates: Iterable[tuple[str, str]] = sorted((sku, held) for held in s.stock_at(sku))
     else:
@@ -92,7 +88,7 @@ async def stock_row_fragment(request: Request, sku: str, location_id: str,
                              who: Reader) -> Response:
     """One stock row (for live updates)."""
     _guard(who, location_id)
-    s = _state(request)
+    s = state(request)
     if (sku, location_id) not in s.stock:
         raise PageError(404, f"No stock row for {sku} at {location_id}.")
     return render(request, "inventory/_row.html", who=who, row=stock_row(s, sku, location_id),

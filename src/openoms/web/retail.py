@@ -8,8 +8,6 @@ API shows; every change goes through the REST API from the browser (``static/ret
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
-from decimal import Decimal
 from itertools import islice
 from typing import Annotated, Any
 
@@ -18,18 +16,20 @@ from starlette.responses import Response
 
 from openoms.api import auth
 from openoms.api.auth import Principal
-from openoms.api.commerce_access import history
+from openoms.api.commerce_access import state
 from openoms.api.commerce_views import order_view, record_view
+from openoms.api.journal import history
 from openoms.commerce.domain.model import (
     Channel,
     CommerceOrder,
     FulfilmentStatus,
     LocationKind,
     OrderStatus,
-    PaymentStatus,
 )
+from openoms.commerce.domain.orders import cancelable_units
 from openoms.commerce.domain.state import CommerceState
 from openoms.web import inventory
+from openoms.web.formats import money, when
 from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
@@ -38,22 +38,6 @@ router.include_router(inventory.router)
 Reader = Annotated[Principal, page_user(auth.RETAIL_READ)]
 Taker = Annotated[Principal, page_user(auth.RETAIL_ORDER)]
 PAGE = 50
-
-
-def commerce(request: Request) -> CommerceState:
-    result: CommerceState = request.app.state.runtime.commerce.state
-    return result
-
-
-def money(value: Decimal | str | None) -> str:
-    return "" if value is None else f"{Decimal(value):,.2f}"
-
-
-def when(value: datetime | str | None) -> str:
-    if value is None:
-        return ""
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
 # ---------------------------------------------------------------- the order list
@@ -95,7 +79,7 @@ async def orders_page(
     limit: Annotated[int, Query(ge=1, le=500)] = PAGE,
     offset: Offset = 0,
 ) -> Response:
-    s = commerce(request)
+    s = state(request)
     status = status if status in {v.value for v in OrderStatus} else ""
     channel = channel if channel in {v.value for v in Channel} else ""
     needle = q.strip().lower()
@@ -114,7 +98,7 @@ async def orders_page(
 
 @router.get("/ui/retail/orders/new")
 async def new_order_page(request: Request, who: Taker) -> Response:
-    s = commerce(request)
+    s = state(request)
     available: dict[str, int] = {}
     for (sku, _), stock in s.stock.items():
         available[sku] = available.get(sku, 0) + stock.available()
@@ -128,7 +112,7 @@ async def new_order_page(request: Request, who: Taker) -> Response:
 
 
 def _order(request: Request, order_id: str) -> CommerceOrder:
-    order = commerce(request).orders.get(order_id)
+    order = state(request).orders.get(order_id)
     if order is None:
         raise PageError(404, f"There is no customer order {order_id}.")
     return order
@@ -142,7 +126,7 @@ async def order_row_fragment(
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> Response:
     """The list row of one order (for live updates); empty when it misses the filters."""
-    s = commerce(request)
+    s = state(request)
     order = _order(request, order_id)
     if not _matches(order, status, channel, q.strip().lower()):
         return Response(status_code=204)
@@ -168,20 +152,17 @@ async def order_fragment(request: Request, order_id: str, who: Reader) -> Respon
 
 async def _detail(request: Request, order_id: str, who: Principal) -> dict[str, Any]:
     records = await history(request, f"corder:{order_id}")
-    s = commerce(request)
+    s = state(request)
     order = s.orders[order_id]
     view = order_view(s, order, detail=True)
-    open_units: dict[str, int] = {}
-    for f in s.fulfilments_of(order_id):
-        if f.status.is_open:
-            for line in f.lines:
-                open_units[line.line_id] = open_units.get(line.line_id, 0) + line.qty
     names = {sku: item.name for sku, item in s.skus.items()}
     for line in view["lines"]:
+        held = order.lines[line["line_id"]]
         line["name"] = names.get(line["sku"], "")
-        line["allocated"] = open_units.get(line["line_id"], 0)
-        line["cancelable"] = line["backordered"] + line["allocated"]
-        line["returnable"] = line["shipped"] - line["return_authorized"]
+        # The domain's own rules, so a button is offered exactly when the command would pass.
+        line["cancelable"] = cancelable_units(s, order, held.line_id)
+        line["allocated"] = line["cancelable"] - held.backordered  # in open fulfilment orders
+        line["returnable"] = held.returnable
         line["price_text"] = money(line["unit_price"])
     locations = {loc_id: loc.name for loc_id, loc in s.locations.items()}
     for f in view["fulfilments"]:
@@ -196,14 +177,12 @@ async def _detail(request: Request, order_id: str, who: Principal) -> dict[str, 
         "locations": locations, "may_order": may_order,
         "may_cancel": may_order and any(line["cancelable"] for line in view["lines"]),
         "may_return": may_order and any(line["returnable"] for line in view["lines"]),
-        "may_capture": may_order and order.payment_status is PaymentStatus.AUTHORIZED
-        and any(line.active_qty for line in order.lines.values()),
-        "may_refund": may_order and order.payment_status in (PaymentStatus.PAID,
-                                                             PaymentStatus.PARTLY_REFUNDED),
+        "may_capture": may_order and order.capturable,
+        "may_refund": may_order and order.refundable > 0,
         "amounts": {"total": money(order.total), "due": money(view["amount_due"]),
                     "captured": money(order.amount_captured),
                     "refunded": money(order.amount_refunded),
-                    "refundable": money(order.amount_captured - order.amount_refunded)},
+                    "refundable": money(order.refundable)},
         "created": when(order.created_at),
         "pickup_name": locations.get(order.pickup_location_id or "", ""),
     }

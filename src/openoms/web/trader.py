@@ -7,7 +7,6 @@ order they fetch the affected rows or parts as HTML fragments rendered by the sa
 
 from __future__ import annotations
 
-import heapq
 import re
 from collections.abc import Iterable
 from datetime import datetime, tzinfo
@@ -15,12 +14,14 @@ from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from openoms.api.auth import Principal
+from openoms.api.journal import history
+from openoms.api.trading import newest_fills, ticket_matches
 from openoms.api.views import child_view, history_view, ticket_view
 from openoms.core.money import ZERO, fmt
+from openoms.trading.domain.children import ROUTABLE
 from openoms.trading.domain.model import (
     ChildOrder,
     Execution,
@@ -42,7 +43,6 @@ Name = Annotated[str, Query(max_length=64)]  # an account id or a symbol in a fi
 SWATCHES: Final = 12  # colours in app.css (.sw-0 ... .sw-11)
 RECENT_FILLS: Final = 50
 MAX_IDS: Final = 200
-_ROUTABLE: Final = frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED})
 _DISPLAY_PX: Final = Decimal("0.000001")
 
 
@@ -135,14 +135,6 @@ def _price_text(ord_type: OrdType, limit_px: Decimal | None, stop_px: Decimal | 
 # ---------------------------------------------------------------- blotter
 
 
-def _matches(t: Ticket, wanted: set[OrderStatus], account_id: str | None, symbol: str | None,
-             open_only: bool) -> bool:
-    return ((not wanted or t.status in wanted)
-            and (not account_id or t.account_id == account_id)
-            and (not symbol or t.symbol == symbol)
-            and (not open_only or t.is_open))
-
-
 def _blotter_order(state: TradingState, wanted: set[OrderStatus], account_id: str | None,
                    symbol: str | None, open_only: bool) -> list[Ticket]:
     """Matching tickets: staged first, then the other open ones, then the done ones; newest
@@ -151,7 +143,7 @@ def _blotter_order(state: TradingState, wanted: set[OrderStatus], account_id: st
     working: list[Ticket] = []
     done: list[Ticket] = []
     for t in reversed(state.tickets.values()):
-        if not _matches(t, wanted, account_id, symbol, open_only):
+        if not ticket_matches(t, wanted, account_id, symbol, open_only):
             continue
         if t.status is OrderStatus.STAGED:
             staged.append(t)
@@ -168,10 +160,7 @@ def _children_of(tickets: Iterable[Ticket], zone: tzinfo) -> list[dict[str, Any]
 
 def _recent_fills(state: TradingState, zone: tzinfo,
                   limit: int = RECENT_FILLS) -> list[dict[str, Any]]:
-    newest = heapq.nlargest(limit, ((x.at, _seq(x.exec_id), x, t)
-                                    for t in state.tickets.values() for x in t.executions),
-                            key=lambda item: (item[0], item[1]))
-    return [fill_row(x, t, zone) for _, _, x, t in newest]
+    return [fill_row(x, t, zone) for x, t in newest_fills(state.tickets.values(), limit)]
 
 
 def _statuses(raw: list[str] | None) -> set[OrderStatus]:
@@ -215,7 +204,7 @@ async def blotter_rows(request: Request, who: Reader,
     tickets = [t for t in (state.tickets.get(i) for i in ids.split(",")[:MAX_IDS] if i)
                if t is not None]
     rows = [{**ticket_row(t, zone),
-             "match": _matches(t, wanted, account_id, symbol, open_only)} for t in tickets]
+             "match": ticket_matches(t, wanted, account_id, symbol, open_only)} for t in tickets]
     return render(request, "trader/blotter_rows.html", who=who, tickets=rows,
                   children=_children_of(tickets, zone), can_work=who.can("order:work"))
 
@@ -284,13 +273,10 @@ def _timeline(records: list[Any], zone: tzinfo) -> list[dict[str, Any]]:
 
 
 async def _order_context(request: Request, who: Principal, order_id: str) -> dict[str, Any]:
-    runtime = request.app.state.runtime
     state, zone = _state(request), _tz(request)
     if order_id not in state.tickets:
         raise PageError(404, f"There is no order {order_id}.")
-    await runtime.engine.barrier()
-    records: list[Any] = await run_in_threadpool(runtime.store.read_journal,
-                                                 stream_id=f"order:{order_id}")
+    records = await history(request, f"order:{order_id}")
     ticket = state.tickets[order_id]
     account = state.accounts.get(ticket.account_id)
     instrument = state.instruments.get(ticket.symbol)
@@ -302,7 +288,7 @@ async def _order_context(request: Request, who: Principal, order_id: str) -> dic
         "tick_size": fmt(instrument.tick_size) if instrument else "",
         "children": [child_row(c, zone) for c in ticket.children.values()],
         "fills": fills, "timeline": _timeline(records, zone),
-        "routable": ticket.status in _ROUTABLE and ticket.unrouted_qty > ZERO,
+        "routable": ticket.status in ROUTABLE and ticket.unrouted_qty > ZERO,
         "staged": ticket.status is OrderStatus.STAGED,
         "venue_options": [(v.venue_id, f"{v.venue_id} · {v.name}") for v in state.venues.values()
                           if v.active],

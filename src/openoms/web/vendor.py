@@ -16,10 +16,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Query, Request
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from openoms.api import auth
 from openoms.api.auth import Principal
+from openoms.api.commerce_access import find_fulfilment, state
 from openoms.commerce.domain import events as ev
 from openoms.commerce.domain.model import (
     Fulfilment,
@@ -30,6 +32,8 @@ from openoms.commerce.domain.model import (
 )
 from openoms.commerce.domain.state import CommerceState
 from openoms.commerce.domain.states import FULFILMENT_TRANSITIONS
+from openoms.core.errors import UnknownOrder
+from openoms.web.formats import money
 from openoms.web.templating import Offset, PageError, page_numbers, page_user, query_string, render
 
 router = APIRouter(include_in_schema=False)
@@ -45,11 +49,6 @@ STATUS_CHOICES: Final[tuple[tuple[str, str], ...]] = (
         FulfilmentStatus.DELIVERED, FulfilmentStatus.REJECTED, FulfilmentStatus.CANCELED)),
 )
 _STATUS_KEYS: Final = frozenset(key for key, _ in STATUS_CHOICES)
-
-
-def state(request: Request) -> CommerceState:
-    result: CommerceState = request.app.state.runtime.commerce.state
-    return result
 
 
 def vendors(s: CommerceState, who: Principal) -> list[Location]:
@@ -72,13 +71,6 @@ def newest_first(s: CommerceState, who: Principal, vendor_id: str,
                  status: str) -> Iterator[Fulfilment]:
     return (f for f in reversed(s.fulfilments.values())
             if matches(f, who, vendor_id, status))
-
-
-def money(value: Decimal | None) -> str:
-    """An amount for people: two decimals (more only when the cost has them), or ''."""
-    if value is None:
-        return ""
-    return f"{value:,.2f}" if value == round(value, 2) else f"{value:,}"
 
 
 def cost_of(s: CommerceState, f: Fulfilment) -> Decimal | None:
@@ -142,23 +134,22 @@ async def purchase_order_rows(request: Request, who: Vendor, order_id: Name = ""
                   total=total, staff=who.reach is None)
 
 
-def find_purchase_order(s: CommerceState, who: Principal, fulfilment_id: str) -> Fulfilment:
-    """The purchase order if who may see it (403 outside the scope whether it exists or
-    not, as the API answers; 404 for an unscoped user)."""
-    f = s.fulfilments.get(fulfilment_id)
-    if f is not None and f.kind is not FulfilmentKind.DROPSHIP:
-        f = None
-    if f is None or not who.reaches(f.location_id):
-        if who.reach is not None:
-            raise PageError(403, f"Purchase order {fulfilment_id} is outside your access.")
-        raise PageError(404, f"There is no purchase order {fulfilment_id}.")
-    return f
+def find_purchase_order(request: Request, who: Principal, fulfilment_id: str) -> Fulfilment:
+    """The purchase order if who may see it, by the API's rule (403 outside the scope whether
+    it exists or not; 404 for an unscoped user)."""
+    try:
+        return find_fulfilment(request, who, fulfilment_id, purchase_order=True)
+    except HTTPException:
+        raise PageError(403, f"Purchase order {fulfilment_id} is outside your access.") \
+            from None
+    except UnknownOrder:
+        raise PageError(404, f"There is no purchase order {fulfilment_id}.") from None
 
 
 @router.get("/ui/vendor/po/{fulfilment_id}")
 async def purchase_order(request: Request, fulfilment_id: str, who: Vendor) -> Response:
     s = state(request)
-    f = find_purchase_order(s, who, fulfilment_id)
+    f = find_purchase_order(request, who, fulfilment_id)
     order = s.orders[f.order_id]
     lines = []
     for line in f.lines:

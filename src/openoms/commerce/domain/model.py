@@ -203,6 +203,11 @@ class OrderLine:
     def active_qty(self) -> int:
         return self.qty - self.canceled
 
+    @property
+    def returnable(self) -> int:
+        """Shipped units not yet under a return authorisation."""
+        return self.shipped - self.return_authorized
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Customer:
@@ -285,6 +290,19 @@ class CommerceOrder:
     @property
     def total(self) -> Decimal:
         return sum((line.unit_price * line.qty for line in self.lines.values()), Decimal(0))
+
+    @property
+    def capturable(self) -> bool:
+        """Whether the payment hook may charge it: authorised, with units still ordered."""
+        return self.payment_status is PaymentStatus.AUTHORIZED \
+            and any(line.active_qty for line in self.lines.values())
+
+    @property
+    def refundable(self) -> Decimal:
+        """What may still be refunded: what was charged and not yet given back."""
+        if self.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTLY_REFUNDED):
+            return Decimal(0)
+        return self.amount_captured - self.amount_refunded
 
 
 DEFAULT_RULES: tuple[str, ...] = (

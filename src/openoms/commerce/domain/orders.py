@@ -115,7 +115,7 @@ def cancel_order(s: CommerceState, c: cmd.CancelOrder, ctx: Context,
     newest first (their reservations are released; a vendor hears of its canceled lines).
     An order on hold is sourced again at once: what is left may now be supplied whole."""
     order = require_order(s, c.order_id)
-    cancelable = {line.line_id: _cancelable(s, order, line.line_id)
+    cancelable = {line.line_id: cancelable_units(s, order, line.line_id)
                   for line in order.lines.values()}
     if c.lines:
         wanted: dict[str, int] = {}
@@ -179,7 +179,9 @@ def _source_held(s: CommerceState, order: CommerceOrder, canceled: dict[str, int
     return [] if decision.held else [decision.event(order.order_id, waiting)]
 
 
-def _cancelable(s: CommerceState, order: CommerceOrder, line_id: str) -> int:
+def cancelable_units(s: CommerceState, order: CommerceOrder, line_id: str) -> int:
+    """Units of a line that may still be canceled: backordered ones and those in open
+    fulfilment orders (not yet shipped)."""
     line = order.lines[line_id]
     working = sum(f.qty_of(line_id) for f in s.fulfilments_of(order.order_id)
                   if f.status.is_open)
@@ -193,7 +195,7 @@ def capture_payment(s: CommerceState, c: cmd.CapturePayment, ctx: Context,
     if order.payment_status is not PaymentStatus.AUTHORIZED:
         raise Conflict(f"order {order.order_id}'s payment is {order.payment_status.value}, not "
                        "authorized", field="order_id")
-    if not any(line.active_qty for line in order.lines.values()):
+    if not order.capturable:  # authorised, but every unit canceled
         raise Conflict(f"order {order.order_id} is canceled: nothing to charge",
                        field="order_id")
     amount = sum((line.unit_price * line.active_qty for line in order.lines.values()),
@@ -207,7 +209,7 @@ def refund_payment(s: CommerceState, c: cmd.RefundPayment, ctx: Context,
     if order.payment_status not in (PaymentStatus.PAID, PaymentStatus.PARTLY_REFUNDED):
         raise Conflict(f"order {order.order_id}'s payment is {order.payment_status.value}: "
                        "only a captured payment is refunded", field="order_id")
-    left = order.amount_captured - order.amount_refunded  # never more than was charged
+    left = order.refundable  # never more than was charged
     if not Decimal(0) < c.amount <= left:
         raise ValidationError(f"amount must be above 0 and at most {left}", field="amount")
     status = PaymentStatus.REFUNDED if c.amount == left else PaymentStatus.PARTLY_REFUNDED

@@ -34,7 +34,7 @@ def authorize_return(s: CommerceState, c: cmd.AuthorizeReturn, ctx: Context,
         wanted[item.line_id] = wanted.get(item.line_id, 0) + item.qty
     for line_id, qty in wanted.items():
         line = order.lines[line_id]
-        returnable = line.shipped - line.return_authorized
+        returnable = line.returnable
         if qty > returnable:
             raise Conflict(f"line {line_id} has {returnable} shipped units not yet under a "
                            f"return, not {qty}", field="lines")

@@ -30,7 +30,8 @@ from openoms.trading.domain.validation import (
     require_venue,
 )
 
-_ROUTABLE = (OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED)
+# A ticket children may be routed from (accepted, not yet done).
+ROUTABLE = frozenset({OrderStatus.NEW, OrderStatus.PARTIALLY_FILLED})
 
 
 def _ensure(child: ChildOrder, event: type[Event]) -> None:
@@ -43,7 +44,7 @@ def route_child(s: TradingState, c: cmd.RouteChild, ctx: Context,
                 now: datetime) -> list[Event]:
     """Send part of a ticket to a venue, never more, longer or more aggressive than the client's."""
     ticket = require_ticket(s, c.order_id)
-    if ticket.status not in _ROUTABLE:
+    if ticket.status not in ROUTABLE:
         raise Conflict(f"order {ticket.order_id} is {ticket.status.value}: children can be "
                        "routed only while it is new or partially filled", field="order_id")
     venue = require_venue(s, c.venue_id)
