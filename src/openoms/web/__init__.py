@@ -15,6 +15,7 @@ from typing import Annotated
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 
@@ -24,6 +25,8 @@ from openoms.web import admin, pages, retail, store, trader, vendor
 from openoms.web.templating import PageError, error_page, page_user, render
 
 STATIC = Path(__file__).parent / "static"
+_HTTP_ERRORS = {404: "There is no such page.",
+                405: "This page does not take that kind of request."}
 _log = logging.getLogger("openoms.web")
 
 
@@ -61,6 +64,15 @@ def install(app: FastAPI) -> None:
         if not _is_page(request.url.path):
             return problems.validation_problem(exc)
         return error_page(request, PageError(400, bad_parameters(exc)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """An HTTP error on a page's address (an unknown address, a method the page does not
+        take) is an HTML page; the API's stays problem+json."""
+        if not _is_page(request.url.path):
+            return problems.http_problem(exc)
+        return error_page(request, PageError(exc.status_code, _HTTP_ERRORS.get(
+            exc.status_code, "The request could not be answered.")))
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hmac
 import secrets
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Annotated
 from urllib.parse import parse_qs
 
@@ -32,12 +32,21 @@ ATTEMPTS = 5
 
 
 class Throttle:
-    """Counts failed sign-ins per (name, address) in a sliding window."""
+    """Counts failed sign-ins per (name, address) in a sliding window.
 
-    def __init__(self, attempts: int = ATTEMPTS, window: float = WINDOW) -> None:
+    At most ``keep`` pairs are remembered. A pair whose window has passed is forgotten to make
+    room; while the table is full of pairs still inside their window, a new pair is not
+    counted. So a flood of failures for made-up names can never wipe the count of a name
+    under attack (filling the table takes ``keep`` Argon2 checks inside one window).
+    """
+
+    def __init__(self, attempts: int = ATTEMPTS, window: float = WINDOW,
+                 keep: int = 100_000) -> None:
         self._attempts = attempts
         self._window = window
-        self._failures: dict[tuple[str, str], deque[float]] = {}
+        self._keep = keep
+        # Oldest last failure first: a pair moves to the end each time it fails.
+        self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
 
     def wait(self, key: tuple[str, str]) -> float:
         """Seconds until key may try again (0: now)."""
@@ -52,9 +61,19 @@ class Throttle:
         return failures[0] + self._window - now
 
     def failed(self, key: tuple[str, str]) -> None:
-        if len(self._failures) > 100_000:
-            self._failures.clear()
-        self._failures.setdefault(key, deque(maxlen=self._attempts)).append(time.monotonic())
+        now = time.monotonic()
+        failures = self._failures.get(key)
+        if failures is None:
+            oldest = next(iter(self._failures.values()), None)
+            while oldest is not None and len(self._failures) >= self._keep \
+                    and oldest[-1] < now - self._window:  # the oldest pair has expired
+                self._failures.popitem(last=False)
+                oldest = next(iter(self._failures.values()), None)
+            if len(self._failures) >= self._keep:
+                return
+            failures = self._failures[key] = deque(maxlen=self._attempts)
+        failures.append(now)
+        self._failures.move_to_end(key)
 
     def succeeded(self, key: tuple[str, str]) -> None:
         self._failures.pop(key, None)

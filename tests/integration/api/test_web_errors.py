@@ -80,3 +80,19 @@ def test_the_largest_page_offset_shows_an_empty_page(api: Api, tmp_path: Path) -
     _sign_in_as_admin(api, tmp_path)
     page = api.client.get("/ui/retail/orders?offset=1000000000")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize(("method", "address", "status"), [
+    ("GET", "/logout", 405), ("PUT", "/login", 405), ("GET", "/login/nothing", 404)])
+def test_an_http_error_on_a_page_address_is_an_html_page(api: Api, method: str, address: str,
+                                                         status: int) -> None:
+    page = api.client.request(method, address)
+    assert page.status_code == status
+    assert page.headers["content-type"].startswith("text/html")
+    assert "problem+json" not in page.headers["content-type"]
+
+
+def test_an_http_error_on_the_api_stays_problem_json(api: Api) -> None:
+    missing = api.client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"

@@ -126,7 +126,7 @@
       const qty = Number(form.elements.qty.value);
       return {
         lines: [{ line_id: form.elements.line_id.value, qty: Number.isInteger(qty) ? qty : form.elements.qty.value }],
-        reason: form.elements.reason.value.trim() || "not on the shelf",
+        reason: form.elements.reason.value.trim(),  // an emptied reason is refused next to it
       };
     }
     return undefined;
