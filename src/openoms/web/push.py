@@ -65,15 +65,16 @@ def _stop(sub: Subscriber) -> None:
             sub.queue.get_nowait()
 
 
-def describe(recorded: Recorded) -> dict[str, Any]:
-    """What a page needs to know to refresh: the area, the stream, the event's name."""
+def describe(recorded: Recorded) -> dict[str, Any] | None:
+    """What a page needs to know to refresh: the area, the stream, the event's name; None
+    for retail reference data (locations, SKUs, rules, webhooks), which no page follows."""
     event = recorded.event
     if isinstance(event, StockEvent):
         area = "stock"
     elif isinstance(event, OrderEvent):
         area = "retail"
     elif type(event).__module__.startswith("openoms.commerce"):
-        area = "retail-reference"
+        return None
     else:
         area = "trading"
     key = recorded.stream_id.partition(":")[2] or recorded.stream_id
@@ -98,7 +99,8 @@ class Push:
         seen: dict[tuple[str, str], dict[str, Any]] = {}
         for recorded in records:
             message = describe(recorded)
-            seen[(message["area"], message["id"])] = message  # one per stream a commit
+            if message is not None:
+                seen[(message["area"], message["id"])] = message  # one per stream a commit
         for sub in list(self._subscribers):
             for message in seen.values():
                 if sub.behind or not self.visible(sub.who, message):
@@ -116,8 +118,6 @@ class Push:
         if area == "stock":
             location = stream.rpartition("@")[2]
             return who.can(auth.INVENTORY_READ) and who.reaches(location)
-        if area == "retail-reference":
-            return who.can(auth.RETAIL_READ) or who.can(auth.INVENTORY_READ)
         if who.reach is None:
             return who.can(auth.RETAIL_READ) or who.can(auth.FULFILMENT_READ) \
                 or who.can(auth.PO_READ)

@@ -20,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 
 from openoms.api import auth
 from openoms.api.auth import Principal
+from openoms.api.commerce_access import state
 from openoms.commerce.domain import events as ev
 from openoms.commerce.domain.model import (
     Fulfilment,
@@ -110,8 +111,8 @@ def card(s: CommerceState, f: Fulfilment) -> dict[str, Any]:
                                  " ".join(p for p in (a.city, a.region, a.postal_code) if p),
                                  a.country) if part]
     return {"id": f.fulfilment_id, "order_id": f.order_id, "status": f.status.value,
-            "kind": f.kind.value, "group": group_of(f), "units": f.units, "lines": lines,
-            "created_at": f.created_at, "carrier": f.carrier, "tracking": f.tracking,
+            "kind": f.kind.value, "group": group_of(f), "lines": lines,
+            "carrier": f.carrier, "tracking": f.tracking,
             "reason": f.reason, "customer": order.customer.name,
             "phone": order.customer.phone, "ship_to_name": a.name or order.customer.name,
             "address": address, "version": s.versions.get(f"corder:{f.order_id}", 0),
@@ -148,11 +149,6 @@ def counts(fulfilments: Iterable[Fulfilment]) -> dict[str, int]:
     result = dict.fromkeys((g.key for g in GROUPS), 0)
     for f in fulfilments:
         result[group_of(f)] += 1
-    return result
-
-
-def state(request: Request) -> CommerceState:
-    result: CommerceState = request.app.state.runtime.commerce.state
     return result
 
 

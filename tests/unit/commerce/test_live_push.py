@@ -217,3 +217,11 @@ def test_a_stream_starts_by_saying_the_position_it_starts_from() -> None:
     assert json.loads(hello.split("\n", 1)[0]) == {"position": 41}
     position[0] = 57  # a commit later: the next page's stream starts past it
     assert '"position": 57' in asyncio.run(first(SERVICE))
+
+
+def test_retail_reference_data_is_pushed_to_no_page() -> None:
+    shop = Shop().seed()  # its locations, SKUs and stock, defined through the journal
+    reference = [recorded(e, n) for n, e in enumerate(shop.journal, 1)
+                 if type(e).__name__ in ("LocationDefined", "SkuDefined")]
+    assert reference
+    assert heard(Push(shop.state), Principal("root", "admin"), reference) == []

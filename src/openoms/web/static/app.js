@@ -4,7 +4,7 @@
 //                               cookie + X-CSRF-Token, and any extra headers such as
 //                               Idempotency-Key); resolves to the JSON body, rejects with an
 //                               OMS.Problem (status, detail, errors[{field, reason}]).
-//  <form data-api="POST /api/v1/x/{id}/y" data-then="reload|stay|go:/ui/...|go-field:KEY">
+//  <form data-api="POST /api/v1/x/{id}/y" data-then="reload|stay">
 //                               sends the form's non-empty fields as JSON ({id} and the like
 //                               are filled from fields of that name, which are not sent) and
 //                               shows each refused field's reason next to it.
@@ -165,11 +165,7 @@ const OMS = (() => {
         if (hook.done) { hook.done(data, form); return; }
         const then = form.dataset.then || "reload";
         if (then === "reload") location.reload();
-        else if (then.startsWith("go:")) location.assign(then.slice(3));
-        else if (then.startsWith("go-field:")) {
-          const key = then.slice(9);
-          location.assign((form.dataset.goBase || "") + encodeURIComponent(data[key]));
-        } else {
+        else {
           notice(form.dataset.ok || "Done.", true);
           form.reset();
         }

@@ -44,8 +44,7 @@
   if (table) {
     OMS.live((msg) => {
       if (msg.area !== "stock") return;
-      const stream = msg.stream || msg.id;
-      const [sku, location] = (stream.startsWith("stock:") ? stream.slice(6) : msg.id).split("@");
+      const [sku, location] = msg.id.split("@");  // "SKU@LOCATION"
       refreshRow(sku, location, wanted(sku, location)).catch(console.error);
     }, { reopened: () => { catchUp().catch(console.error); } });
   }

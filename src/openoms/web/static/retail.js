@@ -23,12 +23,6 @@
     return { errors, message: problem.message, status: problem.status };
   }
 
-  // The key of what changed: "R12" (older servers sent the stream id, "corder:R12").
-  function key(msg, prefix) {
-    const stream = msg.stream || msg.id;
-    return stream.startsWith(prefix) ? stream.slice(prefix.length) : msg.id;
-  }
-
   function flash(row) {
     row.classList.remove("flash");
     void row.offsetWidth;
@@ -90,7 +84,7 @@
     }
 
     OMS.live((msg) => {
-      if (msg.area === "retail") refreshRow(key(msg, "corder:"));
+      if (msg.area === "retail") refreshRow(msg.id);
     }, { reopened: () => { catchUp().catch(console.error); } });
   }
 
@@ -315,7 +309,7 @@
     });
 
     OMS.live((msg) => {
-      if (msg.area === "retail" && key(msg, "corder:") === orderId) schedule();
+      if (msg.area === "retail" && msg.id === orderId) schedule();
     }, { reopened: schedule });
   }
 
