@@ -57,23 +57,29 @@ def test_fix_orders_acknowledged_before_sigkill_survive_and_gaps_recover(
         assert logon.msg_type == "A"
         sent = 0
 
-        async def stream() -> None:
+        def send(count: int) -> None:
             nonlocal sent
-            for i in range(total):  # all at once: far more than the server acks in the time
-                client.send("D", _order(i))  # it takes the client to read 150 acks
+            for _ in range(min(count, total - sent)):
+                client.send("D", _order(sent))
                 sent += 1
-                if i % 100 == 99:
-                    await asyncio.sleep(0)
+
+        async def stream() -> None:
+            while sent < total:  # a steady stream, whatever the server's speed
+                send(20)
+                await asyncio.sleep(0.002)
 
         streamer = asyncio.create_task(stream())
         while len(acked_before) < 150:
             message = await client.next(5)
             if _is_ack(message):
                 acked_before.add(message.text(11) or "")
-        server.kill()
         streamer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await streamer
+        # A burst on the wire, then the kill at once: orders are in flight when it lands,
+        # however fast the server acknowledges.
+        send(500)
+        server.kill()
         with contextlib.suppress(TimeoutError, ConnectionError, OSError):
             while True:  # acks already on the wire before the kill count too
                 message = await client.next(0.5)
